@@ -1,0 +1,99 @@
+# pmdzero: kernel series, libpmdzero, the pmdzero command, fio jobs, tests.
+#
+#   make bench      the main job: build stock and patched kernels, boot each
+#                   under QEMU with null_blk, print the comparison
+#   make test       every suite: unit, host (loop devices), ASan/UBSan, the
+#                   patch checks and the VM matrix; ends with "N passed, ..."
+#
+# Finer targets: deps, userspace, kernel, kernel-stock, kernel-off,
+# kernel-debug, kernel-arm64, patch-check, initramfs, vm-check, vm-matrix,
+# unit-check, host-check, install, clean.  `make help` lists them.
+
+SHELL := /bin/bash
+TOP := $(CURDIR)
+BUILD := $(TOP)/build
+O := $(BUILD)/default
+ASAN_O := $(BUILD)/asan
+LOGDIR := $(BUILD)/logs
+INITRD := $(BUILD)/vm/initramfs.cpio
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+# Debian packages the whole project needs; `make deps` installs what is
+# missing, so a new machine needs nothing but make and apt.
+DEB_PACKAGES := build-essential bc bison flex libelf-dev libssl-dev cpio \
+	linux-source-6.12 gcc-aarch64-linux-gnu python3-ply python3-git \
+	qemu-system-x86 busybox-static fio xfsprogs blktrace util-linux \
+	liburing-dev libaio-dev libblkid-dev libsmartcols-dev pkg-config \
+	gnuplot-nox kmod file
+
+.PHONY: help deps userspace kernel kernel-stock kernel-off kernel-debug \
+	kernel-arm64 patch-check initramfs vm-check vm-matrix unit-check \
+	host-check bench test install clean
+
+help:
+	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'
+
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \
+	done); \
+	if [ -n "$$missing" ]; then \
+		echo "deps: installing $$missing"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -q >/dev/null && \
+		apt-get install -y -q --no-install-recommends $$missing >/dev/null; \
+	fi
+
+userspace: deps
+	$(MAKE) -C lib O=$(O)
+	$(MAKE) -C tools O=$(O)
+
+kernel: deps
+	kernel/build.sh patched
+kernel-stock: deps
+	kernel/build.sh stock
+kernel-off: deps
+	kernel/build.sh option-off
+kernel-debug: deps
+	kernel/build.sh debug
+kernel-arm64: deps
+	kernel/build.sh arm64-check
+
+# checkpatch --strict on every patch, each patch applied on its own and the
+# objects it touches built with the option on and off.
+patch-check: deps
+	tests/kernel/patch-check.sh
+
+initramfs: userspace
+	tests/vm/mkinitramfs.sh $(INITRD) $(O)/pmdzero
+
+# The patched kernel, booted as configured and with transparent_hugepage=never.
+vm-check: kernel initramfs
+	tests/vm/matrix.sh patched patched-thp-never
+
+# Every kernel the VM suite knows: stock, patched, the option off, thp=never
+# and the debug kernel (KASAN, DEBUG_VM, PROVE_LOCKING).
+vm-matrix: kernel kernel-stock kernel-off kernel-debug initramfs
+	tests/vm/matrix.sh stock patched patched-thp-never option-off debug
+
+unit-check: deps
+	$(MAKE) -C lib O=$(O)
+	$(MAKE) -C tests/unit O=$(O)
+	TEST_LOGDIR=$(LOGDIR)/unit tests/unit/run.sh $(O)
+
+host-check: userspace
+	PMDZERO=$(O)/pmdzero TEST_LOGDIR=$(LOGDIR)/host tests/host/run.sh
+
+bench: kernel kernel-stock initramfs
+	fio-jobs/bench.sh
+
+test: deps
+	tests/run.sh
+
+install: userspace
+	$(MAKE) -C lib O=$(O) PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) install
+	$(MAKE) -C tools O=$(O) PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) install
+
+clean:
+	rm -rf $(BUILD)

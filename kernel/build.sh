@@ -1,0 +1,172 @@
+#!/bin/bash
+# Build one flavour of the guest kernel out of tree, cached by content.
+#
+#   kernel/build.sh FLAVOUR        print the directory holding bzImage + config
+#   kernel/build.sh --key FLAVOUR  print only the cache key
+#
+# Flavours:
+#   stock        linux-source-6.12 as Debian ships it, Kconfig.fragment
+#   patched      the series applied, Kconfig.fragment (STATIC_PMD_ZERO_PAGE=y)
+#   option-off   the series applied, STATIC_PMD_ZERO_PAGE=n
+#   debug        the series applied, plus KASAN, DEBUG_VM, PROVE_LOCKING
+#   arm64-check  the series applied, arm64 4K pages: the option must be
+#                selectable and the touched objects must build; with 64K
+#                pages it must not be selectable.  Prints nothing to boot.
+#
+# The cache ($PMDZERO_CACHE, default ~/.cache/pmdzero) is keyed by a hash of
+# everything that goes into a build: the Debian source package version, the
+# patches, the fragments, this script and the compiler.  An unchanged input
+# costs nothing the second time.  Progress goes to stderr, the result to
+# stdout.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cache=${PMDZERO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pmdzero}
+tarball=/usr/src/linux-source-6.12.tar.xz
+jobs=${JOBS:-$(nproc)}
+
+die() { echo "kernel/build.sh: $*" >&2; exit 1; }
+say() { echo "kernel/build.sh: $*" >&2; }
+
+key_only=0
+if [ "${1:-}" = --key ]; then key_only=1; shift; fi
+flavour=${1:-}
+case $flavour in
+stock|patched|option-off|debug|arm64-check) ;;
+*) die "usage: kernel/build.sh [--key] stock|patched|option-off|debug|arm64-check" ;;
+esac
+
+[ -r "$tarball" ] || die "$tarball missing: install linux-source-6.12 (make deps)"
+pkgver=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null) ||
+	die "linux-source-6.12 is not installed"
+
+arch=x86_64 cross= target=bzImage
+fragments=("$top/Kconfig.fragment")
+case $flavour in
+option-off) fragments+=("$top/kernel/configs/option-off.fragment") ;;
+debug) fragments+=("$top/kernel/configs/debug.fragment") ;;
+arm64-check)
+	arch=arm64 cross=aarch64-linux-gnu-
+	fragments=("$top/kernel/configs/arm64.fragment")
+	;;
+esac
+
+patches=()
+if [ "$flavour" != stock ]; then
+	while read -r p; do
+		case $p in ''|'#'*) continue ;; esac
+		[ -f "$top/kernel/patches/$p" ] || die "kernel/series names missing $p"
+		patches+=("$top/kernel/patches/$p")
+	done < "$top/kernel/series"
+fi
+
+key=$({
+	echo "$pkgver $flavour $arch"
+	"${cross}gcc" --version 2>/dev/null | head -n1 || echo "no ${cross}gcc"
+	cat "$0" "${fragments[@]}"
+	[ ${#patches[@]} -eq 0 ] || cat "${patches[@]}"
+} | sha256sum | cut -c1-16)
+if [ $key_only = 1 ]; then echo "$key"; exit 0; fi
+
+out=$cache/kernels/$flavour-$key
+if [ -f "$out/done" ]; then
+	say "$flavour: cached in $out"
+	echo "$out"
+	exit 0
+fi
+
+# A source tree per set of patches; extracted once, never modified after.
+if [ ${#patches[@]} -eq 0 ]; then
+	srcname=stock
+else
+	srcname=patched-$(cat "${patches[@]}" | sha256sum | cut -c1-12)
+fi
+src=$cache/src/$pkgver-$srcname
+if [ ! -f "$src/.pmdzero-ready" ]; then
+	say "extracting $tarball into $src"
+	rm -rf "$src" "$src.tmp"
+	mkdir -p "$src.tmp"
+	tar -xJf "$tarball" -C "$src.tmp" --strip-components=1
+	for p in "${patches[@]}"; do
+		say "applying $(basename "$p")"
+		patch -d "$src.tmp" -p1 -F0 -N -s --no-backup-if-mismatch < "$p" ||
+			die "$(basename "$p") does not apply cleanly"
+	done
+	touch "$src.tmp/.pmdzero-ready"
+	mv "$src.tmp" "$src"
+fi
+
+# Object trees are reused across builds of the same source and family, so
+# toggling one option rebuilds only what depends on it.
+family=std
+case $flavour in debug|arm64-check) family=$flavour ;; esac
+obj=$cache/obj/$srcname-$family
+mkdir -p "$obj"
+kmake() { make -C "$src" O="$obj" ARCH="$arch" CROSS_COMPILE="$cross" -j"$jobs" "$@"; }
+
+say "$flavour: configuring in $obj"
+kmake -s tinyconfig >/dev/null
+"$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "${fragments[@]}" >/dev/null
+kmake -s olddefconfig >/dev/null
+
+# Every requested value must be in the final config, except symbols the tree
+# does not have at all (the stock tree knows nothing of the series).
+check_config() {
+	local config=$1 rc=0 line sym val want have
+	shift
+	for frag in "$@"; do
+		while IFS= read -r line; do
+			case $line in CONFIG_*=*) ;; *) continue ;; esac
+			sym=${line%%=*} val=${line#*=}
+			want=$sym=$val
+			[ "$val" = n ] && want="# $sym is not set"
+			have=$(grep -E "^($sym=|# $sym is not set)" "$config" || true)
+			[ "$have" = "$want" ] && continue
+			[ "$val" = n ] && [ -z "$have" ] && continue
+			if [ -z "$have" ] && ! grep -rqs --include='Kconfig*' \
+					-E "^(menu)?config ${sym#CONFIG_}\$" "$src"; then
+				say "note: $sym does not exist in this tree, skipped"
+				continue
+			fi
+			say "config mismatch: wanted '$want', got '${have:-nothing}'"
+			rc=1
+		done < "$frag"
+	done
+	return $rc
+}
+check_config "$obj/.config" "${fragments[@]}" || die "$flavour: the fragment did not apply"
+
+log=$cache/logs/$flavour-$key.log
+mkdir -p "$(dirname "$log")"
+start=$(date +%s)
+if [ "$flavour" = arm64-check ]; then
+	objs="mm/huge_memory.o mm/zero_folio_kunit.o block/blk-lib.o fs/iomap/direct-io.o"
+	say "arm64-check: building $objs (log: $log)"
+	kmake $objs > "$log" 2>&1 || { tail -n 30 "$log" >&2; die "arm64 objects failed to build"; }
+	# With 64K pages a PMD maps 512 MiB: the option must not be offered.
+	cp "$obj/.config" "$obj/.config.4k"
+	printf 'CONFIG_ARM64_64K_PAGES=y\nCONFIG_STATIC_PMD_ZERO_PAGE=y\n' > "$obj/64k.fragment"
+	"$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "$obj/64k.fragment" >/dev/null
+	kmake -s olddefconfig >/dev/null
+	grep -q '^CONFIG_ARM64_64K_PAGES=y' "$obj/.config" || die "arm64: could not select 64K pages"
+	if grep -q '^CONFIG_STATIC_PMD_ZERO_PAGE=y' "$obj/.config"; then
+		die "arm64 with 64K pages still offers STATIC_PMD_ZERO_PAGE"
+	fi
+	say "arm64-check: 4K pages build the series, 64K pages cannot select it"
+	mkdir -p "$out"
+	cp "$obj/.config.4k" "$out/config"
+else
+	say "$flavour: building $target with $jobs jobs (log: $log)"
+	kmake "$target" > "$log" 2>&1 || { tail -n 30 "$log" >&2; die "$flavour kernel failed to build"; }
+	if grep -E '(^|[^a-z])(warning|error):' "$log" | grep -v '^make' >&2; then
+		die "$flavour: the build printed warnings"
+	fi
+	mkdir -p "$out"
+	cp "$obj/arch/x86/boot/bzImage" "$out/bzImage"
+	cp "$obj/.config" "$out/config"
+fi
+echo "$pkgver" > "$out/source-version"
+echo $(( $(date +%s) - start )) > "$out/build-seconds"
+touch "$out/done"
+say "$flavour: built in $(cat "$out/build-seconds")s, cached in $out"
+echo "$out"

@@ -1,0 +1,79 @@
+#!/bin/bash
+# Check the series the way a maintainer would before taking it:
+#  - scripts/checkpatch.pl --strict reports nothing on any patch;
+#  - the patches apply in series order to a pristine tree without fuzz;
+#  - after each patch, the objects the series touches build without a
+#    warning, with STATIC_PMD_ZERO_PAGE on and off (bisectability).
+# Prints PASS/FAIL lines; exit status non-zero if anything failed.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cache=${PMDZERO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pmdzero}
+tarball=/usr/src/linux-source-6.12.tar.xz
+work=$cache/patch-check
+objs="mm/huge_memory.o block/blk-lib.o fs/iomap/direct-io.o"
+failed=0
+
+pass() { echo "PASS kernel/$1"; }
+fail() { echo "FAIL kernel/$1${2:+ ($2)}"; failed=1; }
+
+mapfile -t patches < <(grep -v -e '^#' -e '^$' "$top/kernel/series")
+[ ${#patches[@]} -gt 0 ] || { fail series "kernel/series is empty"; exit 1; }
+
+rm -rf "$work"
+mkdir -p "$work/src" "$work/on" "$work/off"
+tar -xJf "$tarball" -C "$work/src" --strip-components=1 || { fail extract; exit 1; }
+src=$work/src
+
+# checkpatch's SPDX check runs python3 with ply and GitPython, which the
+# distribution's python has (python3-ply, python3-git), not always the first
+# python3 on PATH.
+for p in "${patches[@]}"; do
+	out=$(cd "$src" && PATH=/usr/bin:$PATH perl scripts/checkpatch.pl --strict -q \
+		"$top/kernel/patches/$p" 2>&1)
+	if [ $? -eq 0 ] && [ -z "$out" ]; then
+		pass "checkpatch/${p%.patch}"
+	else
+		fail "checkpatch/${p%.patch}" "$(echo "$out" | grep -m1 -E 'ERROR|WARNING|CHECK|Traceback')"
+		echo "$out" | sed 's/^/    /' | head -n 20
+	fi
+done
+
+kmake() { make -C "$src" O="$1" ARCH=x86_64 -j"${JOBS:-$(nproc)}" "${@:2}"; }
+# Configured again after every patch, since a patch may add the symbols the
+# fragment asks for.
+configure() {
+	local frags=("$top/Kconfig.fragment")
+	[ "$1" = off ] && frags+=("$top/kernel/configs/option-off.fragment")
+	kmake "$work/$1" -s tinyconfig >/dev/null 2>&1 &&
+	"$src/scripts/kconfig/merge_config.sh" -m -O "$work/$1" "$work/$1/.config" "${frags[@]}" >/dev/null 2>&1 &&
+	kmake "$work/$1" -s olddefconfig >/dev/null 2>&1
+}
+
+n=0
+for p in "${patches[@]}"; do
+	n=$((n + 1))
+	if ! patch -d "$src" -p1 -F0 -N -s --no-backup-if-mismatch < "$top/kernel/patches/$p"; then
+		fail "apply/${p%.patch}" "does not apply without fuzz"
+		break
+	fi
+	pass "apply/${p%.patch}"
+	for mode in on off; do
+		extra=
+		[ -f "$src/mm/zero_folio_kunit.c" ] && extra=mm/zero_folio_kunit.o
+		log=$work/$n-$mode.log
+		configure $mode || { fail "config-$mode/${p%.patch}"; continue; }
+		if [ $mode = on ] && ! grep -q '^CONFIG_STATIC_PMD_ZERO_PAGE=y' "$work/$mode/.config"; then
+			fail "build-$mode/${p%.patch}" "STATIC_PMD_ZERO_PAGE not set"
+			continue
+		fi
+		if kmake "$work/$mode" $objs $extra > "$log" 2>&1 &&
+		   ! grep -qE '(warning|error):' "$log"; then
+			pass "build-$mode/${p%.patch}"
+		else
+			fail "build-$mode/${p%.patch}" "see $log"
+			grep -m5 -E '(warning|error):' "$log" | sed 's/^/    /'
+		fi
+	done
+done
+exit $failed

@@ -1,0 +1,67 @@
+#!/bin/bash
+# Every suite the project has, in one run: user space (plain and under
+# ASan/UBSan: unit tests, host tests on loop devices), the kernel series
+# checks (checkpatch, per-patch builds with the option on and off, arm64),
+# and the VM matrix (stock, patched, thp=never, option off, debug kernel).
+# Each suite prints PASS/FAIL/SKIP lines; this counts them and closes with
+# "N passed, N failed, N skipped".  Exit status 0 only if nothing failed.
+#
+# TESTS_SKIP_VM=1 leaves out the kernel checks and the VM matrix (they need
+# kernel builds: about half an hour on two cores the first time).
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+logs=$top/build/logs
+mkdir -p "$logs"
+summary=$logs/test-results.txt
+: > "$summary"
+
+section() { # name command...
+	local name=$1
+	shift
+	echo "=== $name"
+	"$@" 2>&1 | tee -a "$logs/$name.log" | while IFS= read -r line; do
+		echo "$line"
+		case $line in PASS\ *|FAIL\ *|SKIP\ *) echo "$line" >> "$summary" ;; esac
+	done
+	local rc=${PIPESTATUS[0]}
+	# A suite that fails without naming a failed test still counts once.
+	if [ "$rc" -ne 0 ] && ! grep -q "^FAIL " "$logs/$name.log"; then
+		echo "FAIL $name (exit $rc, see $logs/$name.log)" | tee -a "$summary"
+	fi
+}
+
+build_userspace() { # O SANITIZE
+	make -s -C lib O="$1" SANITIZE="$2" && make -s -C tools O="$1" SANITIZE="$2" &&
+		make -s -C tests/unit O="$1" SANITIZE="$2"
+}
+
+rm -f "$logs"/*.log
+for variant in default asan; do
+	o=$top/build/$variant san=
+	[ $variant = asan ] && san=1
+	section "build-$variant" build_userspace "$o" "$san"
+	section "unit-$variant" env TEST_LOGDIR="$logs/unit-$variant" tests/unit/run.sh "$o"
+	section "host-$variant" env PMDZERO="$o/pmdzero" TEST_LOGDIR="$logs/host-$variant" \
+		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 tests/host/run.sh
+done
+
+if [ "${TESTS_SKIP_VM:-0}" != 1 ]; then
+	section patch-check tests/kernel/patch-check.sh
+	section kernel-arm64 bash -c 'kernel/build.sh arm64-check >/dev/null && echo "PASS kernel/arm64-4k-builds-64k-refuses"'
+	section initramfs tests/vm/mkinitramfs.sh build/vm/initramfs.cpio build/default/pmdzero
+	section vm tests/vm/matrix.sh stock patched patched-thp-never option-off debug
+else
+	echo "SKIP kernel+vm: TESTS_SKIP_VM=1" | tee -a "$summary"
+fi
+
+passed=$(grep -c '^PASS ' "$summary")
+failed=$(grep -c '^FAIL ' "$summary")
+skipped=$(grep -c '^SKIP ' "$summary")
+if [ "$failed" -gt 0 ]; then
+	echo "--- failed:"
+	grep '^FAIL ' "$summary"
+fi
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

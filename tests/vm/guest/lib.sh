@@ -1,0 +1,129 @@
+# Helpers shared by the guest tests (sourced by bash).
+TRACEFS=/sys/kernel/tracing
+NULLB=/sys/kernel/config/nullb
+
+result() { echo "@@PMDZERO RESULT $*" > "${PMDZERO_RESULTS:-/dev/stdout}"; }
+data() { echo "@@PMDZERO DATA $*" > "${PMDZERO_RESULTS:-/dev/stdout}"; }
+skip() { echo "$*"; exit 77; }
+fail() { echo "FAIL: $*"; exit 1; }
+
+# The zero folio the running kernel should be using: large or small.
+expect_large() { [ "${PMDZERO_EXPECT:-}" = large ]; }
+pick() { if expect_large; then echo "$1"; else echo "$2"; fi; }
+
+expect_eq() { # what got want
+	if [ "$2" = "$3" ]; then
+		echo "ok: $1 = $2"
+	else
+		fail "$1: got $2, want $3"
+	fi
+}
+
+GiB=1073741824
+MiB=1048576
+
+# nullb_create NAME [attr=value ...]: a configfs null_blk device, powered on.
+# Prints the /dev path.  Size is in MiB (size=...), as null_blk takes it.
+nullb_create() {
+	local name=$1 kv
+	shift
+	mkdir "$NULLB/$name" || return 1
+	for kv in "$@"; do
+		echo "${kv#*=}" > "$NULLB/$name/${kv%%=*}" || return 1
+	done
+	echo 1 > "$NULLB/$name/power" || return 1
+	# Since 6.11 a configfs device is named after its directory; older
+	# kernels call it nullb<index>.
+	local i=0 dev
+	while [ $i -lt 50 ]; do
+		for dev in "/dev/$name" "/dev/nullb$(cat "$NULLB/$name/index")"; do
+			[ -b "$dev" ] && { echo "$dev"; return 0; }
+		done
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+nullb_destroy() {
+	[ -d "$NULLB/$1" ] || return 0
+	echo 0 > "$NULLB/$1/power"
+	rmdir "$NULLB/$1"
+}
+
+sysblock() { echo "/sys/block/$(basename "$1")"; }
+
+# The dev_t the block tracepoints record: MKDEV with the kernel's 20-bit minor.
+kdev() {
+	local mm
+	mm=$(cat "$(sysblock "$1")/dev")
+	echo $(( (${mm%%:*} << 20) | ${mm##*:} ))
+}
+
+TRACE_EVENTS="block_bio_queue block_rq_issue block_split block_bio_backmerge block_bio_frontmerge"
+
+# trace_begin DEV [RWBS_GLOB]: count block events for DEV from now on, only
+# those whose rwbs matches the glob (default "*W*": writes, so that the
+# signature probe reads of blkdiscard and friends are not counted).
+trace_begin() {
+	local dev ev
+	dev=$(kdev "$1")
+	echo 0 > $TRACEFS/tracing_on
+	echo 0 > $TRACEFS/events/enable
+	echo 32768 > $TRACEFS/buffer_size_kb
+	for ev in $TRACE_EVENTS; do
+		echo "dev == $dev && rwbs ~ \"${2:-*W*}\"" > $TRACEFS/events/block/$ev/filter ||
+			fail "cannot set the filter of block:$ev"
+		echo 1 > $TRACEFS/events/block/$ev/enable
+	done
+	echo > $TRACEFS/trace
+	echo 1 > $TRACEFS/tracing_on
+}
+
+# trace_end: stop and set bios, requests, splits, merges, bio_bytes.
+# Fails the test if the ring buffer lost events: counts must be exact.
+trace_end() {
+	local ev overrun
+	echo 0 > $TRACEFS/tracing_on
+	for ev in $TRACE_EVENTS; do
+		echo 0 > $TRACEFS/events/block/$ev/enable
+		echo 0 > $TRACEFS/events/block/$ev/filter
+	done
+	overrun=$(cat $TRACEFS/per_cpu/cpu*/stats | awk '/^overrun:/ { s += $2 } END { print s + 0 }')
+	[ "$overrun" = 0 ] || fail "trace buffer overran by $overrun events"
+	cat $TRACEFS/trace > /tmp/trace.txt
+	bios=$(grep -c ' block_bio_queue:' /tmp/trace.txt)
+	requests=$(grep -c ' block_rq_issue:' /tmp/trace.txt)
+	splits=$(grep -c ' block_split:' /tmp/trace.txt)
+	merges=$(grep -c -E ' block_bio_(back|front)merge:' /tmp/trace.txt)
+	# block_bio_queue: "dev sector + nr_sector [comm]"
+	bio_bytes=$(awk '/ block_bio_queue:/ { for (i = 1; i < NF; i++) if ($i == "+") s += $(i + 1) } END { printf "%.0f", s * 512 }' /tmp/trace.txt)
+	echo "trace: bios=$bios requests=$requests splits=$splits merges=$merges bio_bytes=$bio_bytes"
+}
+
+# Set a null_blk queue's max_sectors_kb after power-on (the block layer caps
+# the default request size below the hardware limit).
+set_max_sectors_kb() {
+	echo "$2" > "$(sysblock "$1")/queue/max_sectors_kb"
+	expect_eq "$(basename "$1") max_sectors_kb" "$(cat "$(sysblock "$1")/queue/max_sectors_kb")" "$2"
+}
+
+# pattern_file PATH BYTES: deterministic non-zero data.
+pattern_file() {
+	yes 'pmdzero guard pattern 0123456789abcdef' | head -c "$2" > "$1"
+}
+
+# read_region DEV OFFSET LENGTH: the bytes of a region on stdout (GNU dd).
+read_region() {
+	dd if="$1" bs=1M iflag=skip_bytes,count_bytes skip="$2" count="$3" 2>/dev/null
+}
+
+# region_is_zero DEV OFFSET LENGTH: every byte of the region is zero.
+region_is_zero() {
+	cmp -s -n "$3" <(read_region "$1" "$2" "$3") /dev/zero
+}
+
+# region_matches DEV FILE OFFSET LENGTH: DEV and FILE agree over the region.
+region_matches() {
+	cmp -s <(read_region "$1" "$3" "$4") <(read_region "$2" "$3" "$4")
+}

@@ -1,0 +1,27 @@
+#!/bin/bash
+# Run every guest test of a suite, blktests style: each test is a script with
+# a DESCRIPTION, a requires step that skips with a reason, and a test body.
+# Exit status of a test: 0 pass, 1 fail, 77 skip (last line: the reason).
+. /pmdzero/lib.sh
+
+suite=${1:-vm}
+dir=$PMDZERO_HOME/$suite
+[ -d "$dir" ] || { result FAIL "$suite" "no such suite"; exit 1; }
+for t in "$dir"/[0-9]*.sh; do
+	name=$suite/$(basename "$t" .sh)
+	if [ -n "${PMDZERO_ONLY:-}" ]; then
+		case ",$PMDZERO_ONLY," in *",$(basename "$t" .sh),"*) ;; *) continue ;; esac
+	fi
+	log=/tmp/$(basename "$t" .sh).log
+	echo "pmdzero: start $name" > /dev/kmsg
+	bash "$t" > "$log" 2>&1
+	rc=$?
+	echo "pmdzero: end $name rc=$rc" > /dev/kmsg
+	# Full output goes to the console log for the record.
+	sed "s|^|[$name] |" "$log" > /dev/console
+	case $rc in
+	0) result PASS "$name" ;;
+	77) result SKIP "$name" "$(tail -n 1 "$log")" ;;
+	*) result FAIL "$name" "exit $rc: $(tail -n 1 "$log")" ;;
+	esac
+done

@@ -1,0 +1,61 @@
+#!/bin/bash
+# Build the guest initramfs: busybox for the shell, the real tools the suite
+# and benchmark drive (copied with the shared libraries they load), our own
+# binaries, and tests/vm/guest as /pmdzero.  Uncompressed cpio: the guest
+# kernel needs no decompressor and the host skips the compression time.
+#
+#   tests/vm/mkinitramfs.sh OUT.cpio [EXTRA_BINARY ...]
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+out=${1:?usage: mkinitramfs.sh OUT.cpio [EXTRA_BINARY ...]}
+shift
+tools=(bash dd cmp fio mkfs.xfs xfs_io blkdiscard fallocate blktrace blkparse lsblk "$@")
+
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,lib,lib64,etc,proc,sys,dev,tmp,mnt,root}
+
+busybox=$(command -v busybox) || { echo "mkinitramfs: busybox missing" >&2; exit 1; }
+case $(ldd "$busybox" 2>&1 || true) in
+*'not a dynamic'*) ;;
+*) echo "mkinitramfs: $busybox is not static (install busybox-static)" >&2; exit 1 ;;
+esac
+cp "$busybox" "$stage/bin/busybox"
+for applet in $("$busybox" --list); do
+	[ -e "$stage/bin/$applet" ] || ln -s busybox "$stage/bin/$applet"
+done
+
+copy_with_libs() { # path-in-host [dest-dir]
+	local bin=$1 dest=${2:-} lib
+	[ -n "$dest" ] || dest=$(dirname "$bin")
+	mkdir -p "$stage$dest"
+	cp -L "$bin" "$stage$dest/"
+	for lib in $(ldd "$bin" 2>/dev/null | grep -oE '/[^ ]+\.so[^ ]*'); do
+		[ -e "$stage$lib" ] && continue
+		mkdir -p "$stage$(dirname "$lib")"
+		cp -L "$lib" "$stage$lib"
+	done
+}
+
+for t in "${tools[@]}"; do
+	if [ -x "$t" ] && [[ $t == */* ]]; then
+		copy_with_libs "$(readlink -f "$t")" /usr/bin
+	elif p=$(command -v "$t"); then
+		copy_with_libs "$(readlink -f "$p")" "$(dirname "$p")"
+		[ "$(basename "$(readlink -f "$p")")" = "$t" ] ||
+			ln -sf "$(basename "$(readlink -f "$p")")" "$stage$(dirname "$p")/$t"
+	else
+		echo "mkinitramfs: $t not found on the host" >&2
+		exit 1
+	fi
+done
+
+cp -r "$here/guest" "$stage/pmdzero"
+[ -d "$here/../../fio-jobs" ] && cp -r "$here/../../fio-jobs" "$stage/pmdzero/fio-jobs"
+cp "$here/guest/init" "$stage/init"
+chmod +x "$stage/init"
+
+(cd "$stage" && find . -print0 | cpio --null -o -H newc --quiet) > "$out.tmp"
+mv "$out.tmp" "$out"
+echo "mkinitramfs: $out ($(du -h "$out" | cut -f1))" >&2

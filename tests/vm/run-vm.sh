@@ -1,0 +1,85 @@
+#!/bin/bash
+# Boot one guest kernel under QEMU and run a guest suite in it.
+#
+#   tests/vm/run-vm.sh --kernel DIR --label NAME --expect large|small
+#                      --initrd FILE [--suite vm] [--append "ARGS"]
+#                      [--only t1,t2] [--logdir DIR] [--timeout SECONDS]
+#                      [-- EXTRA QEMU ARGS]
+#
+# Prints one line per guest test (PASS/FAIL/SKIP vm/NAME/TEST), plus a
+# "splat" test that fails on any WARN, BUG, Oops, KASAN or lockdep report in
+# the guest's console log.  Exit status 0 only if nothing failed.  DATA lines
+# from the guest are written to LOGDIR/NAME.data.
+set -euo pipefail
+
+kernel= label= expect= initrd= suite=vm append= only= timeout=600
+logdir=${TEST_LOGDIR:-$(pwd)/build/logs}
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kernel) kernel=$2; shift 2 ;;
+	--label) label=$2; shift 2 ;;
+	--expect) expect=$2; shift 2 ;;
+	--initrd) initrd=$2; shift 2 ;;
+	--suite) suite=$2; shift 2 ;;
+	--append) append=$2; shift 2 ;;
+	--only) only=$2; shift 2 ;;
+	--logdir) logdir=$2; shift 2 ;;
+	--timeout) timeout=$2; shift 2 ;;
+	--) shift; break ;;
+	*) echo "run-vm.sh: unknown argument $1" >&2; exit 2 ;;
+	esac
+done
+[ -f "$kernel/bzImage" ] || { echo "run-vm.sh: no bzImage in '$kernel'" >&2; exit 2; }
+[ -f "$initrd" ] || { echo "run-vm.sh: no initramfs '$initrd'" >&2; exit 2; }
+[ -n "$label" ] && [ -n "$expect" ] || { echo "run-vm.sh: --label and --expect are required" >&2; exit 2; }
+
+mkdir -p "$logdir"
+console=$logdir/$label.console.log
+results=$logdir/$label.results.log
+rm -f "$console" "$results"
+
+accel=tcg
+[ -w /dev/kvm ] && accel=kvm
+cmdline="console=ttyS0 panic=-1 oops=panic null_blk.nr_devices=0 pmdzero.suite=$suite"
+cmdline+=" pmdzero.kernel=$label pmdzero.expect=$expect"
+[ -n "$only" ] && cmdline+=" pmdzero.only=$only"
+[ -n "$append" ] && cmdline+=" $append"
+
+start=$(date +%s)
+set +e
+timeout --foreground "$timeout" qemu-system-x86_64 \
+	-machine q35,accel=$accel -cpu max -smp 2 -m "${PMDZERO_VM_MEM:-3G}" \
+	-nographic -no-reboot -monitor none \
+	-kernel "$kernel/bzImage" -initrd "$initrd" -append "$cmdline" \
+	-serial "file:$console" -serial "file:$results" \
+	"$@" > "$logdir/$label.qemu.log" 2>&1
+qrc=$?
+set -e
+secs=$(( $(date +%s) - start ))
+
+failed=0
+if ! grep -q '^@@PMDZERO DONE' "$results" 2>/dev/null; then
+	echo "FAIL vm/$label/boot: the guest did not finish (qemu exit $qrc after ${secs}s; see $console)"
+	tail -n 20 "$console" 2>/dev/null | sed 's/^/    /'
+	failed=1
+fi
+while read -r tag kind status name reason; do
+	[ "$tag $kind" = "@@PMDZERO RESULT" ] || continue
+	case $status in
+	PASS) echo "PASS vm/$label/${name#*/}" ;;
+	SKIP) echo "SKIP vm/$label/${name#*/}: $reason" ;;
+	*) echo "FAIL vm/$label/${name#*/} ($reason)"; failed=1 ;;
+	esac
+done < <(cat "$results" 2>/dev/null)
+sed -n 's/^@@PMDZERO DATA //p' "$results" > "$logdir/$label.data" 2>/dev/null || true
+
+# Any kernel complaint fails the run, whatever the tests said.
+splat='WARNING:|BUG:|Oops|general protection|KASAN|UBSAN|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|INFO: task .* blocked|Call Trace:|kernel BUG|Kernel panic'
+if grep -En "$splat" "$console" > "$logdir/$label.splats" 2>/dev/null; then
+	echo "FAIL vm/$label/no-splat ($(wc -l < "$logdir/$label.splats") lines, first: $(head -n1 "$logdir/$label.splats"))"
+	failed=1
+else
+	echo "PASS vm/$label/no-splat"
+fi
+echo "vm: $label booted and ran in ${secs}s (logs: $logdir/$label.*)" >&2
+exit $failed
