@@ -21,7 +21,7 @@ while [ $# -gt 0 ]; do
 	--expect) expect=$2; shift 2 ;;
 	--initrd) initrd=$2; shift 2 ;;
 	--suite) suite=$2; shift 2 ;;
-	--append) append=$2; shift 2 ;;
+	--append) append+="${append:+ }$2"; shift 2 ;;
 	--only) only=$2; shift 2 ;;
 	--logdir) logdir=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;

@@ -127,3 +127,45 @@ region_is_zero() {
 region_matches() {
 	cmp -s <(read_region "$1" "$3" "$4") <(read_region "$2" "$3" "$4")
 }
+
+# measure CMD...: run CMD, set wall_s (from bash's microsecond clock) and
+# sys_s, the system-wide system + irq + softirq CPU time it caused, from
+# /proc/stat, so that completion work in interrupt context and kworkers is
+# counted with the submitter's.  Resolution: one USER_HZ tick (10 ms).
+measure() {
+	local s0 s1 t0 t1 rc
+	s0=$(awk '/^cpu / { print $4 + $7 + $8 }' /proc/stat)
+	t0=$EPOCHREALTIME
+	"$@"
+	rc=$?
+	t1=$EPOCHREALTIME
+	s1=$(awk '/^cpu / { print $4 + $7 + $8 }' /proc/stat)
+	wall_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", b - a }')
+	sys_s=$(awk -v a="$s0" -v b="$s1" -v hz="$(getconf CLK_TCK 2>/dev/null || echo 100)" \
+		'BEGIN { printf "%.2f", (b - a) / hz }')
+	return $rc
+}
+
+# bench_scenario NAME DEVICE_LABEL DEV BYTES CMD...: one traced run for the
+# bio and request counts (deterministic), then PMDZERO_RUNS untraced runs for
+# time and CPU, reported as one DATA line.  Tracing stays out of the timings.
+bench_scenario() {
+	local name=$1 label=$2 dev=$3 bytes=$4 runs="" i
+	shift 4
+	trace_begin "$dev"
+	"$@" > /dev/null || fail "$name on $label: $* failed"
+	trace_end
+	for i in $(seq "${PMDZERO_RUNS:-5}"); do
+		sync
+		echo 3 > /proc/sys/vm/drop_caches
+		measure "$@" > /dev/null || fail "$name on $label: $* failed"
+		runs="$runs${runs:+,}{\"wall_s\":$wall_s,\"sys_s\":$sys_s}"
+	done
+	data "{\"scenario\":\"$name\",\"device\":\"$label\",\"kernel\":\"$PMDZERO_KERNEL\",\"bytes\":$bytes,\"bios\":$bios,\"requests\":$requests,\"splits\":$splits,\"merges\":$merges,\"bio_bytes\":$bio_bytes,\"runs\":[$runs]}"
+	echo "$name on $label: bios=$bios requests=$requests runs=[$runs]"
+}
+
+# meminfo_data: MemTotal and MemAvailable after boot, in KiB.
+meminfo_data() {
+	data "{\"meminfo\":{\"kernel\":\"$PMDZERO_KERNEL\",\"mem_total_kib\":$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo),\"mem_available_kib\":$(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo)}}"
+}

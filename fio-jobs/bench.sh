@@ -1,0 +1,63 @@
+#!/bin/bash
+# The main job: build the stock and patched kernels (cached), boot each under
+# QEMU with the same guest benchmark suite, and print the stock-versus-patched
+# comparison.  Results land in results/<date>/ and are copied to
+# results/latest/: summary.md, summary.json, plot.svg and the raw data.
+#
+#   fio-jobs/bench.sh [--runs N] [--quick]
+#
+# --runs N   timed runs per scenario (default 5; the median is reported)
+# --quick    only the kernel zeroing scenarios on null_blk
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+runs=5 quick=0
+while [ $# -gt 0 ]; do
+	case $1 in
+	--runs) runs=$2; shift 2 ;;
+	--quick) quick=1; shift ;;
+	-h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) echo "bench.sh: unknown argument $1 (try --help)" >&2; exit 2 ;;
+	esac
+done
+
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+out=$top/results/$stamp
+raw=$out/raw
+mkdir -p "$raw"
+initrd=$top/build/vm/initramfs.cpio
+pmdzero_bin=$top/build/default/pmdzero
+extra=()
+[ -x "$pmdzero_bin" ] && extra=("$pmdzero_bin")
+"$top/tests/vm/mkinitramfs.sh" "$initrd" "${extra[@]}"
+
+failed=0
+boot() { # kernel-label kernel-dir name [run-vm args...]
+	local kernel=$1 kdir=$2 name=$3
+	shift 3
+	echo "bench: booting $kernel ($name)" >&2
+	"$top/tests/vm/run-vm.sh" --kernel "$kdir" --label "$kernel-$name" --expect none \
+		--suite bench --initrd "$initrd" --logdir "$raw" --timeout 1800 \
+		--append "pmdzero.runs=$runs" "$@" >&2 || failed=1
+	# The guest reports the kernel label it was given: rewrite to stock/patched.
+	sed "s/\"kernel\":\"$kernel-$name\"/\"kernel\":\"$kernel\"/" "$raw/$kernel-$name.data" >> "$raw/all.data"
+}
+
+: > "$raw/all.data"
+for kernel in stock patched; do
+	kdir=$("$top/kernel/build.sh" "$kernel")
+	cp "$kdir/config" "$raw/$kernel.config"
+	if [ $quick = 1 ]; then
+		boot $kernel "$kdir" nullb --only 000-meminfo,010-kernel-zeroing
+	else
+		boot $kernel "$kdir" nullb
+	fi
+	boot $kernel "$kdir" virt-boundary --only 010-kernel-zeroing \
+		--append null_blk.virt_boundary=1
+done
+
+python3 "$top/fio-jobs/summarize.py" "$raw/all.data" "$out"
+rm -rf "$top/results/latest"
+cp -r "$out" "$top/results/latest"
+echo "bench: results in results/latest/ (summary.md, summary.json, plot.svg)" >&2
+[ $failed = 0 ] || { echo "bench: some guest runs failed, see $raw" >&2; exit 1; }

@@ -1,0 +1,171 @@
+#!/usr/bin/env python3
+"""Turn the guest benchmark's DATA lines into the stock-versus-patched report.
+
+    summarize.py ALL.data OUTDIR
+
+Writes OUTDIR/summary.json, OUTDIR/summary.md and OUTDIR/plot.svg (when
+gnuplot is installed) and prints the markdown table.  Every figure is
+computed from the measured runs: counts from the traced run, throughput and
+system CPU as the median of the timed runs.
+"""
+import json
+import os
+import statistics
+import subprocess
+import sys
+
+GIB = 1 << 30
+MIB = 1 << 20
+
+
+def load(path):
+    scenarios, meminfo = [], {}
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if not line:
+                continue
+            rec = json.loads(line)
+            if "meminfo" in rec:
+                meminfo[rec["meminfo"]["kernel"]] = rec["meminfo"]
+            else:
+                scenarios.append(rec)
+    return scenarios, meminfo
+
+
+def metrics(rec):
+    gib = rec["bytes"] / GIB
+    walls = [r["wall_s"] for r in rec["runs"]]
+    syss = [r["sys_s"] for r in rec["runs"]]
+    wall = statistics.median(walls)
+    return {
+        "scenario": rec["scenario"],
+        "device": rec["device"],
+        "kernel": rec["kernel"],
+        "bytes": rec["bytes"],
+        "runs": len(walls),
+        "bios": rec["bios"],
+        "requests": rec["requests"],
+        "splits": rec["splits"],
+        "merges": rec["merges"],
+        "bios_per_gib": rec["bios"] / gib,
+        "requests_per_gib": rec["requests"] / gib,
+        "mib_per_s": (rec["bytes"] / MIB) / wall if wall > 0 else None,
+        "wall_s_median": wall,
+        "sys_cpu_s_per_gib": statistics.median(syss) / gib,
+    }
+
+
+def fmt(v, digits=1):
+    if v is None:
+        return "-"
+    if isinstance(v, float) and not v.is_integer():
+        return f"{v:.{digits}f}"
+    return f"{int(v)}"
+
+
+def ratio(p, s):
+    if p is None or s in (None, 0):
+        return None
+    return p / s
+
+
+def main():
+    data, outdir = sys.argv[1], sys.argv[2]
+    scenarios, meminfo = load(data)
+    rows = [metrics(r) for r in scenarios]
+    by_key = {(r["scenario"], r["device"], r["kernel"]): r for r in rows}
+    keys = []
+    for r in rows:
+        k = (r["scenario"], r["device"])
+        if k not in keys:
+            keys.append(k)
+
+    comparisons = []
+    lines = [
+        "| scenario | device | bios/GiB stock | bios/GiB patched | requests/GiB stock"
+        " | requests/GiB patched | MiB/s stock | MiB/s patched | MiB/s ratio"
+        " | sys CPU s/GiB stock | sys CPU s/GiB patched |",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    for scen, dev in keys:
+        s = by_key.get((scen, dev, "stock"))
+        p = by_key.get((scen, dev, "patched"))
+        g = lambda r, k: r[k] if r else None
+        comp = {
+            "scenario": scen,
+            "device": dev,
+            "mib_per_s_ratio": ratio(g(p, "mib_per_s"), g(s, "mib_per_s")),
+            "bios_per_gib_ratio": ratio(g(p, "bios_per_gib"), g(s, "bios_per_gib")),
+            "requests_per_gib_ratio": ratio(g(p, "requests_per_gib"), g(s, "requests_per_gib")),
+            "sys_cpu_s_per_gib_ratio": ratio(g(p, "sys_cpu_s_per_gib"), g(s, "sys_cpu_s_per_gib")),
+        }
+        comparisons.append(comp)
+        lines.append(
+            f"| {scen} | {dev} | {fmt(g(s, 'bios_per_gib'))} | {fmt(g(p, 'bios_per_gib'))}"
+            f" | {fmt(g(s, 'requests_per_gib'))} | {fmt(g(p, 'requests_per_gib'))}"
+            f" | {fmt(g(s, 'mib_per_s'))} | {fmt(g(p, 'mib_per_s'))}"
+            f" | {fmt(comp['mib_per_s_ratio'], 2)}"
+            f" | {fmt(g(s, 'sys_cpu_s_per_gib'), 3)} | {fmt(g(p, 'sys_cpu_s_per_gib'), 3)} |"
+        )
+    runs = sorted({r["runs"] for r in rows})
+    md = ["# pmdzero: stock versus patched 6.12", "",
+          f"Counts per GiB from one traced run; MiB/s and system CPU (system + irq +"
+          f" softirq time, all CPUs) are medians of {','.join(map(str, runs))} untraced runs,"
+          " both kernels booted in the same invocation on the same machine under QEMU.",
+          ""] + lines
+    if meminfo:
+        md += ["", "| kernel | MemTotal KiB | MemAvailable KiB after boot |", "|---|--:|--:|"]
+        for k in ("stock", "patched"):
+            if k in meminfo:
+                md.append(f"| {k} | {meminfo[k]['mem_total_kib']} | {meminfo[k]['mem_available_kib']} |")
+    text = "\n".join(md) + "\n"
+
+    os.makedirs(outdir, exist_ok=True)
+    with open(os.path.join(outdir, "summary.md"), "w") as f:
+        f.write(text)
+    with open(os.path.join(outdir, "summary.json"), "w") as f:
+        json.dump({"scenarios": rows, "comparisons": comparisons,
+                   "meminfo": meminfo}, f, indent=2)
+        f.write("\n")
+    plot(keys, by_key, outdir)
+    sys.stdout.write(text)
+
+
+def plot(keys, by_key, outdir):
+    """Throughput and bios/GiB side by side, stock versus patched."""
+    dat = os.path.join(outdir, "plot.dat")
+    with open(dat, "w") as f:
+        f.write("label mib_stock mib_patched bios_stock bios_patched\n")
+        for scen, dev in keys:
+            s = by_key.get((scen, dev, "stock"), {})
+            p = by_key.get((scen, dev, "patched"), {})
+            vals = [s.get("mib_per_s"), p.get("mib_per_s"),
+                    s.get("bios_per_gib"), p.get("bios_per_gib")]
+            f.write(f"\"{scen}\\n{dev}\" " + " ".join(
+                "NaN" if v is None else f"{v:.3f}" for v in vals) + "\n")
+    n = len(keys)
+    script = f"""
+set terminal svg size {max(900, 140 * n)},900 dynamic font 'sans,10'
+set output '{os.path.join(outdir, "plot.svg")}'
+set multiplot layout 2,1 title 'stock vs patched 6.12 (static PMD zero folio)'
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set key top left
+set xtics rotate by -30 noenhanced
+set ylabel 'MiB/s (median)'
+plot '{dat}' using 2:xtic(1) title 'stock', '' using 3 title 'patched'
+set logscale y
+set ylabel 'bios per GiB (log)'
+plot '{dat}' using 4:xtic(1) title 'stock', '' using 5 title 'patched'
+unset multiplot
+"""
+    try:
+        subprocess.run(["gnuplot"], input=script, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError) as e:
+        print(f"summarize: no plot ({e})", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
