@@ -2,7 +2,7 @@
 # Build one flavour of the guest kernel out of tree, cached by content.
 #
 #   kernel/build.sh FLAVOUR        print the directory holding bzImage + config
-#   kernel/build.sh --key FLAVOUR  print only the cache key
+#   kernel/build.sh --key FLAVOUR  print only the cache key (configures)
 #
 # Flavours:
 #   stock        linux-source-6.12 as Debian ships it, Kconfig.fragment
@@ -15,8 +15,8 @@
 #
 # The cache ($PMDZERO_CACHE, default ~/.cache/pmdzero) is keyed by a hash of
 # everything that goes into a build: the Debian source package version, the
-# patches, the fragments, this script and the compiler.  An unchanged input
-# costs nothing the second time.  Progress goes to stderr, the result to
+# patches, the final .config and the compiler.  An unchanged input costs a
+# few seconds of configuring the second time, nothing more.  Progress goes to stderr, the result to
 # stdout.
 set -euo pipefail
 
@@ -60,21 +60,6 @@ if [ "$flavour" != stock ]; then
 	done < "$top/kernel/series"
 fi
 
-key=$({
-	echo "$pkgver $flavour $arch"
-	"${cross}gcc" --version 2>/dev/null | head -n1 || echo "no ${cross}gcc"
-	cat "$0" "${fragments[@]}"
-	[ ${#patches[@]} -eq 0 ] || cat "${patches[@]}"
-} | sha256sum | cut -c1-16)
-if [ $key_only = 1 ]; then echo "$key"; exit 0; fi
-
-out=$cache/kernels/$flavour-$key
-if [ -f "$out/done" ]; then
-	say "$flavour: cached in $out"
-	echo "$out"
-	exit 0
-fi
-
 # A source tree per set of patches; extracted once, never modified after.
 if [ ${#patches[@]} -eq 0 ]; then
 	srcname=stock
@@ -110,31 +95,54 @@ kmake -s tinyconfig >/dev/null
 kmake -s olddefconfig >/dev/null
 
 # Every requested value must be in the final config, except symbols the tree
-# does not have at all (the stock tree knows nothing of the series).
+# does not have at all (the stock tree knows nothing of the series).  A later
+# fragment overrides an earlier one, as merge_config.sh does.
 check_config() {
 	local config=$1 rc=0 line sym val want have
+	local -A wanted=()
+	local -a order=()
 	shift
 	for frag in "$@"; do
 		while IFS= read -r line; do
 			case $line in CONFIG_*=*) ;; *) continue ;; esac
-			sym=${line%%=*} val=${line#*=}
-			want=$sym=$val
-			[ "$val" = n ] && want="# $sym is not set"
-			have=$(grep -E "^($sym=|# $sym is not set)" "$config" || true)
-			[ "$have" = "$want" ] && continue
-			[ "$val" = n ] && [ -z "$have" ] && continue
-			if [ -z "$have" ] && ! grep -rqs --include='Kconfig*' \
-					-E "^(menu)?config ${sym#CONFIG_}\$" "$src"; then
-				say "note: $sym does not exist in this tree, skipped"
-				continue
-			fi
-			say "config mismatch: wanted '$want', got '${have:-nothing}'"
-			rc=1
+			sym=${line%%=*}
+			[ -n "${wanted[$sym]+set}" ] || order+=("$sym")
+			wanted[$sym]=${line#*=}
 		done < "$frag"
+	done
+	for sym in "${order[@]}"; do
+		val=${wanted[$sym]}
+		want=$sym=$val
+		[ "$val" = n ] && want="# $sym is not set"
+		have=$(grep -E "^($sym=|# $sym is not set)" "$config" || true)
+		[ "$have" = "$want" ] && continue
+		[ "$val" = n ] && [ -z "$have" ] && continue
+		if [ -z "$have" ] && ! grep -rqs --include='Kconfig*' \
+				-E "^(menu)?config ${sym#CONFIG_}\$" "$src"; then
+			say "note: $sym does not exist in this tree, skipped"
+			continue
+		fi
+		say "config mismatch: wanted '$want', got '${have:-nothing}'"
+		rc=1
 	done
 	return $rc
 }
 check_config "$obj/.config" "${fragments[@]}" || die "$flavour: the fragment did not apply"
+
+# The cache key: what the build is made of, the source (package version and
+# patches), the final .config and the compiler, not how it was configured.
+key=$({
+	echo "$pkgver $srcname $flavour $arch"
+	"${cross}gcc" --version | head -n1
+	cat "$obj/.config"
+} | sha256sum | cut -c1-16)
+if [ $key_only = 1 ]; then echo "$key"; exit 0; fi
+out=$cache/kernels/$flavour-$key
+if [ -f "$out/done" ]; then
+	say "$flavour: cached in $out"
+	echo "$out"
+	exit 0
+fi
 
 log=$cache/logs/$flavour-$key.log
 mkdir -p "$(dirname "$log")"
