@@ -84,7 +84,7 @@ fi
 # Object trees are reused across builds of the same source and family, so
 # toggling one option rebuilds only what depends on it.
 family=std
-case $flavour in debug|arm64-check) family=$flavour ;; esac
+case $flavour in option-off|debug|arm64-check) family=$flavour ;; esac
 obj=$cache/obj/$srcname-$family
 mkdir -p "$obj"
 kmake() { make -C "$src" O="$obj" ARCH="$arch" CROSS_COMPILE="$cross" -j"$jobs" "$@"; }
