@@ -62,17 +62,23 @@ kdev() {
 
 TRACE_EVENTS="block_bio_queue block_rq_issue block_split block_bio_backmerge block_bio_frontmerge"
 
-# trace_begin DEV [RWBS_GLOB]: count block events for DEV from now on, only
-# those whose rwbs matches the glob (default "*W*": writes, so that the
-# signature probe reads of blkdiscard and friends are not counted).
+# trace_begin DEV [RWBS_GLOB] [COMM]: count block events for DEV from now on,
+# only those whose rwbs matches the glob (default "*W*": writes, so that the
+# signature probe reads of blkdiscard and friends are not counted).  With
+# COMM, bios are counted only when that task submitted them: the kernel's
+# zeroing bios are built in the caller's context, and an unrelated write to
+# the device during the window then cannot change an exact count.  Requests
+# are never filtered by task: kblockd may issue them.
 trace_begin() {
-	local dev ev
+	local dev ev filter
 	dev=$(kdev "$1")
 	echo 0 > $TRACEFS/tracing_on
 	echo 0 > $TRACEFS/events/enable
 	echo 32768 > $TRACEFS/buffer_size_kb
 	for ev in $TRACE_EVENTS; do
-		echo "dev == $dev && rwbs ~ \"${2:-*W*}\"" > $TRACEFS/events/block/$ev/filter ||
+		filter="dev == $dev && rwbs ~ \"${2:-*W*}\""
+		[ -n "${3:-}" ] && [ $ev = block_bio_queue ] && filter="$filter && comm == \"$3\""
+		echo "$filter" > $TRACEFS/events/block/$ev/filter ||
 			fail "cannot set the filter of block:$ev"
 		echo 1 > $TRACEFS/events/block/$ev/enable
 	done
@@ -99,6 +105,8 @@ trace_end() {
 	# block_bio_queue: "dev sector + nr_sector [comm]"
 	bio_bytes=$(awk '/ block_bio_queue:/ { for (i = 1; i < NF; i++) if ($i == "+") s += $(i + 1) } END { printf "%.0f", s * 512 }' /tmp/trace.txt)
 	echo "trace: bios=$bios requests=$requests splits=$splits merges=$merges bio_bytes=$bio_bytes"
+	# Who issued them, for the log: a stray bio shows up here.
+	awk '/ block_bio_queue:/ { n[$NF]++ } END { for (c in n) printf "trace: %d bios from %s\n", n[c], c }' /tmp/trace.txt
 }
 
 # Set a null_blk queue's max_sectors_kb after power-on (the block layer caps
