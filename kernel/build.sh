@@ -64,7 +64,9 @@ fi
 if [ ${#patches[@]} -eq 0 ]; then
 	srcname=stock
 else
-	srcname=patched-$(cat "${patches[@]}" | sha256sum | cut -c1-12)
+	# Hash the diffs only: a reworded commit message builds the same kernel.
+	srcname=patched-$(sed -n '/^diff --git /,/^-- $/p' "${patches[@]}" |
+		grep -v '^index ' | sha256sum | cut -c1-12)
 fi
 src=$cache/src/$pkgver-$srcname
 if [ ! -f "$src/.pmdzero-ready" ]; then
