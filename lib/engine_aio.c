@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* aio engine: libaio O_DIRECT writes of one zero buffer, queue_depth in flight. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libaio.h>
+
+#include "internal.h"
+
+int pz_engine_aio(struct pz_run *run, struct pmdzero_error *err)
+{
+	const struct pmdzero_zero_opts *o = run->opts;
+	uint64_t next = o->offset, end = o->offset + o->length, done = 0, io, ios;
+	unsigned int qd, i, nfree, npend = 0, inflight = 0;
+	struct iocb *iocbs = NULL, **pend = NULL, **freel = NULL;
+	struct io_event *ev = NULL;
+	io_context_t ctx = 0;
+	struct pz_zbuf zb;
+	int ret, r, n;
+
+	ret = pz_direct_begin(run, "aio", &zb, err);
+	if (ret)
+		return ret;
+	io = run->res->io_size;
+	ios = (o->length + io - 1) / io;
+	qd = o->queue_depth ? o->queue_depth : PMDZERO_DEFAULT_QUEUE_DEPTH;
+	if (ios < qd)
+		qd = (unsigned int)ios;
+	run->res->queue_depth = qd;
+	snprintf(run->res->detail, sizeof(run->res->detail), "O_DIRECT libaio, %s buffer", zb.kind);
+
+	r = io_setup((int)qd, &ctx);
+	if (r == -ENOSYS) {
+		ret = pz_error(err, -EOPNOTSUPP, "aio: native AIO is not available: %s (CONFIG_AIO off)",
+			       strerror(-r));
+		goto out_buf;
+	}
+	if (r < 0) {
+		ret = pz_error(err, r, "aio: io_setup(%u) failed: %s%s", qd, strerror(-r),
+			       r == -EAGAIN ? " (fs.aio-max-nr reached)" : "");
+		goto out_buf;
+	}
+	iocbs = calloc(qd, sizeof(*iocbs));
+	pend = calloc(qd, sizeof(*pend));
+	freel = calloc(qd, sizeof(*freel));
+	ev = calloc(qd, sizeof(*ev));
+	if (!iocbs || !pend || !freel || !ev) {
+		ret = pz_error(err, -ENOMEM, "aio: out of memory");
+		goto out;
+	}
+	for (i = 0; i < qd; i++)
+		freel[i] = &iocbs[i];
+	nfree = qd;
+
+	pz_progress(run, 0);
+	while ((next < end && !ret) || inflight || npend) {
+		while (!ret && next < end && nfree) {
+			struct iocb *cb = freel[--nfree];
+			uint64_t len = PZ_MIN(io, end - next);
+
+			io_prep_pwrite(cb, run->dev->fd, zb.addr, (size_t)len, (long long)next);
+			pend[npend++] = cb;
+			next += len;
+		}
+		if (npend) {
+			n = io_submit(ctx, (long)npend, pend);
+			/* -EAGAIN with nothing in flight would spin forever. */
+			if (n < 0 && ((n != -EAGAIN && n != -EINTR) || (n == -EAGAIN && !inflight))) {
+				ret = pz_error(err, n, "aio: io_submit failed: %s", strerror(-n));
+				npend = 0;	/* never submitted: nothing to wait for */
+				if (!inflight)
+					break;
+			} else if (n > 0) {
+				/* io_submit may take fewer than offered: keep the rest. */
+				memmove(pend, pend + n, (npend - (unsigned int)n) * sizeof(*pend));
+				npend -= (unsigned int)n;
+				inflight += (unsigned int)n;
+			}
+		}
+		if (!inflight)
+			continue;
+		n = io_getevents(ctx, 1, (long)inflight, ev, NULL);
+		if (n == -EINTR)
+			continue;
+		if (n < 0) {
+			ret = pz_error(err, n, "aio: io_getevents failed: %s", strerror(-n));
+			break;	/* io_destroy() below waits for what is in flight */
+		}
+		for (i = 0; i < (unsigned int)n; i++) {
+			struct iocb *cb = ev[i].obj;
+			long res = (long)ev[i].res;
+			uint64_t len = cb->u.c.nbytes, off = (uint64_t)cb->u.c.offset;
+
+			inflight--;
+			if (res == -EAGAIN || res == -EINTR) {
+				pend[npend++] = cb;	/* same I/O again */
+				continue;
+			}
+			if (res <= 0) {
+				freel[nfree++] = cb;
+				if (!ret)
+					ret = res ? pz_error(err, (int)res, "aio: write at offset %llu failed: %s",
+							     (unsigned long long)off, strerror((int)-res))
+						  : pz_error(err, -EIO, "aio: write at offset %llu made no progress",
+							     (unsigned long long)off);
+				continue;
+			}
+			done += (uint64_t)res;
+			if ((uint64_t)res < len && !ret) {
+				ret = pz_check_short(run, "aio", (uint64_t)res, err);
+				if (!ret) {
+					io_prep_pwrite(cb, run->dev->fd, zb.addr, (size_t)(len - (uint64_t)res),
+						       (long long)(off + (uint64_t)res));
+					pend[npend++] = cb;
+					continue;
+				}
+			}
+			freel[nfree++] = cb;
+		}
+		if (ret)
+			npend = 0;
+		pz_progress(run, done);
+	}
+out:
+	/* io_destroy() waits for in-flight requests (all inside the range). */
+	io_destroy(ctx);
+	free(iocbs);
+	free(pend);
+	free(freel);
+	free(ev);
+out_buf:
+	pz_direct_end(run, &zb);
+	return ret;
+}

@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* psync engine: the baseline, a pwrite() loop with O_DIRECT from one buffer. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+int pz_engine_psync(struct pz_run *run, struct pmdzero_error *err)
+{
+	uint64_t off = run->opts->offset, end = off + run->opts->length, n;
+	struct pz_zbuf zb;
+	ssize_t r;
+	int ret;
+
+	ret = pz_direct_begin(run, "psync", &zb, err);
+	if (ret)
+		return ret;
+	snprintf(run->res->detail, sizeof(run->res->detail), "O_DIRECT pwrite, %s buffer", zb.kind);
+	pz_progress(run, 0);
+	while (off < end) {
+		n = PZ_MIN(run->res->io_size, end - off);
+		r = pwrite(run->dev->fd, zb.addr, (size_t)n, (off_t)off);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			ret = pz_error(err, -errno, "psync: write at offset %llu failed: %s",
+				       (unsigned long long)off, strerror(errno));
+			break;
+		}
+		if (r == 0) {
+			ret = pz_error(err, -EIO, "psync: write at offset %llu made no progress",
+				       (unsigned long long)off);
+			break;
+		}
+		off += (uint64_t)r;
+		pz_progress(run, off - run->opts->offset);
+		/* A short write continues where it stopped. */
+		ret = pz_check_short(run, "psync", (uint64_t)r, err);
+		if (ret)
+			break;
+	}
+	pz_direct_end(run, &zb);
+	return ret;
+}

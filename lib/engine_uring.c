@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * uring engines.
+ *
+ * uring: O_DIRECT writes of one zero buffer (2 MiB huge page backed when
+ * possible), registered once as a fixed buffer so the kernel does not pin
+ * and unpin pages per I/O, queue_depth writes in flight.
+ *
+ * uring-fallocate: IORING_OP_FALLOCATE(FALLOC_FL_ZERO_RANGE) on chunks of
+ * block_size, queue_depth in flight.  io_uring runs these in its io-wq
+ * workers, and the block device's invalidate lock serialises them, so this
+ * measures io_uring's overhead on the kernel zeroing path more than it adds
+ * parallelism.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <linux/falloc.h>
+
+#include <liburing.h>
+
+#include "internal.h"
+
+struct uring_slot {
+	uint64_t off;
+	uint64_t len;
+};
+
+struct uring_ctx {
+	struct pz_run *run;
+	struct io_uring ring;
+	struct uring_slot *slots;
+	unsigned int *free_slots, nfree;
+	const char *name;
+	int fallocate;		/* IORING_OP_FALLOCATE instead of writes */
+	int fixed;		/* buffer registered */
+	struct pz_zbuf zb;
+};
+
+static int uring_init(struct uring_ctx *c, unsigned int qd, struct pmdzero_error *err)
+{
+	int ret = io_uring_queue_init(qd, &c->ring, 0);
+	char knob[16] = "?";
+
+	if (ret == -ENOSYS)
+		return pz_error(err, -EOPNOTSUPP, "%s: this kernel has no io_uring: %s",
+				c->name, strerror(-ret));
+	if (ret == -EPERM) {
+		pz_read_file("/proc/sys/kernel/io_uring_disabled", knob, sizeof(knob));
+		return pz_error(err, -EOPNOTSUPP,
+				"%s: io_uring is disabled for this process (kernel.io_uring_disabled = %s): %s",
+				c->name, knob, strerror(-ret));
+	}
+	if (ret)
+		return pz_error(err, ret, "%s: io_uring_queue_init failed: %s", c->name,
+				strerror(-ret));
+	return 0;
+}
+
+static void prep(struct uring_ctx *c, unsigned int idx)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&c->ring);
+	struct uring_slot *s = &c->slots[idx];
+	int fd = c->run->dev->fd;
+
+	/* The SQ ring holds queue_depth entries and at most queue_depth are
+	 * in flight, so an SQE is always free here. */
+	if (c->fallocate)
+		io_uring_prep_fallocate(sqe, fd, FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE,
+					(off_t)s->off, (off_t)s->len);
+	else if (c->fixed)
+		io_uring_prep_write_fixed(sqe, fd, c->zb.addr, (unsigned int)s->len, s->off, 0);
+	else
+		io_uring_prep_write(sqe, fd, c->zb.addr, (unsigned int)s->len, s->off);
+	io_uring_sqe_set_data64(sqe, idx);
+}
+
+static int uring_loop(struct uring_ctx *c, unsigned int qd, uint64_t io,
+		      struct pmdzero_error *err)
+{
+	const struct pmdzero_zero_opts *o = c->run->opts;
+	uint64_t next = o->offset, end = o->offset + o->length, done = 0;
+	unsigned int inflight = 0, queued = 0, idx, i;
+	struct io_uring_cqe *cqe;
+	int ret = 0, r;
+
+	c->slots = calloc(qd, sizeof(*c->slots));
+	c->free_slots = calloc(qd, sizeof(*c->free_slots));
+	if (!c->slots || !c->free_slots)
+		return pz_error(err, -ENOMEM, "%s: out of memory", c->name);
+	for (i = 0; i < qd; i++)
+		c->free_slots[i] = qd - 1 - i;
+	c->nfree = qd;
+
+	pz_progress(c->run, 0);
+	while ((next < end && !ret) || inflight || queued) {
+		while (!ret && next < end && c->nfree) {
+			idx = c->free_slots[--c->nfree];
+			c->slots[idx].off = next;
+			c->slots[idx].len = PZ_MIN(io, end - next);
+			next += c->slots[idx].len;
+			prep(c, idx);
+			queued++;
+		}
+		if (queued) {
+			r = io_uring_submit(&c->ring);
+			if (r < 0) {
+				/* Whatever was queued is reaped by queue_exit. */
+				ret = pz_error(err, r, "%s: io_uring_submit failed: %s",
+					       c->name, strerror(-r));
+				break;
+			}
+			/* Whatever the kernel did not take stays queued in the
+			 * SQ ring for the next submit. */
+			if (r == 0 && !inflight) {
+				ret = pz_error(err, -EIO, "%s: io_uring_submit made no progress", c->name);
+				break;
+			}
+			inflight += (unsigned int)r;
+			queued -= (unsigned int)r;
+		}
+		if (!inflight)
+			break;
+		r = io_uring_wait_cqe(&c->ring, &cqe);
+		if (r == -EINTR)
+			continue;
+		if (r < 0) {
+			ret = pz_error(err, r, "%s: io_uring_wait_cqe failed: %s", c->name,
+				       strerror(-r));
+			break;
+		}
+		do {
+			struct uring_slot *s;
+
+			idx = (unsigned int)io_uring_cqe_get_data64(cqe);
+			r = cqe->res;
+			io_uring_cqe_seen(&c->ring, cqe);
+			s = &c->slots[idx];
+			if (r == -EAGAIN || r == -EINTR) {
+				prep(c, idx);		/* same I/O again */
+				queued++;
+				inflight--;
+				continue;
+			}
+			if (r < 0) {
+				inflight--;
+				c->free_slots[c->nfree++] = idx;
+				if (ret)
+					continue;	/* keep the first error */
+				if (c->fallocate && (r == -EOPNOTSUPP || r == -EINVAL) && !done)
+					ret = pz_error(err, -EOPNOTSUPP,
+						       "%s: IORING_OP_FALLOCATE zero range is not supported here: %s",
+						       c->name, strerror(-r));
+				else
+					ret = pz_error(err, r, "%s: %s at offset %llu failed: %s",
+						       c->name, c->fallocate ? "fallocate" : "write",
+						       (unsigned long long)s->off, strerror(-r));
+				continue;
+			}
+			if (c->fallocate)
+				r = (int)s->len;	/* success covers the chunk */
+			if (r == 0) {
+				inflight--;
+				c->free_slots[c->nfree++] = idx;
+				if (!ret)
+					ret = pz_error(err, -EIO, "%s: write at offset %llu made no progress",
+						       c->name, (unsigned long long)s->off);
+				continue;
+			}
+			done += (uint64_t)r;
+			if ((uint64_t)r < s->len && !ret) {
+				/* Short write: resubmit the rest from the same slot. */
+				ret = pz_check_short(c->run, c->name, (uint64_t)r, err);
+				if (!ret) {
+					s->off += (uint64_t)r;
+					s->len -= (uint64_t)r;
+					prep(c, idx);
+					queued++;
+					inflight--;
+					continue;
+				}
+			}
+			inflight--;
+			c->free_slots[c->nfree++] = idx;
+		} while (!io_uring_peek_cqe(&c->ring, &cqe));
+		/* Resubmitted slots count as in flight again at submit time. */
+		pz_progress(c->run, done);
+	}
+	return ret;
+}
+
+static unsigned int queue_depth(const struct pz_run *run, uint64_t io)
+{
+	unsigned int qd = run->opts->queue_depth ? run->opts->queue_depth
+						 : PMDZERO_DEFAULT_QUEUE_DEPTH;
+	uint64_t ios = (run->opts->length + io - 1) / io;
+
+	/* No point in more slots than I/Os. */
+	return ios < qd ? (unsigned int)ios : qd;
+}
+
+int pz_engine_uring(struct pz_run *run, struct pmdzero_error *err)
+{
+	struct uring_ctx c = { .run = run, .name = "uring" };
+	struct iovec iov;
+	unsigned int qd;
+	int ret;
+
+	ret = pz_direct_begin(run, c.name, &c.zb, err);
+	if (ret)
+		return ret;
+	qd = queue_depth(run, run->res->io_size);
+	run->res->queue_depth = qd;
+	ret = uring_init(&c, qd, err);
+	if (ret) {
+		pz_direct_end(run, &c.zb);
+		return ret;
+	}
+	iov.iov_base = c.zb.addr;
+	iov.iov_len = (size_t)run->res->io_size;
+	/* Registration can fail on RLIMIT_MEMLOCK; plain writes still work. */
+	c.fixed = io_uring_register_buffers(&c.ring, &iov, 1) == 0;
+	snprintf(run->res->detail, sizeof(run->res->detail), "O_DIRECT %s, %s buffer",
+		 c.fixed ? "write_fixed" : "write (buffer registration failed)", c.zb.kind);
+	ret = uring_loop(&c, qd, run->res->io_size, err);
+	io_uring_queue_exit(&c.ring);
+	free(c.slots);
+	free(c.free_slots);
+	pz_direct_end(run, &c.zb);
+	return ret;
+}
+
+int pz_engine_uring_fallocate(struct pz_run *run, struct pmdzero_error *err)
+{
+	struct uring_ctx c = { .run = run, .name = "uring-fallocate", .fallocate = 1 };
+	struct io_uring_probe *probe;
+	unsigned int qd;
+	int ret, ok;
+
+	run->res->io_size = pz_io_size(run);
+	qd = queue_depth(run, run->res->io_size);
+	run->res->queue_depth = qd;
+	ret = uring_init(&c, qd, err);
+	if (ret)
+		return ret;
+	probe = io_uring_get_probe_ring(&c.ring);
+	ok = probe && io_uring_opcode_supported(probe, IORING_OP_FALLOCATE);
+	if (probe)
+		io_uring_free_probe(probe);
+	if (!ok) {
+		io_uring_queue_exit(&c.ring);
+		return pz_error(err, -EOPNOTSUPP,
+				"uring-fallocate: this kernel's io_uring lacks IORING_OP_FALLOCATE");
+	}
+	snprintf(run->res->detail, sizeof(run->res->detail), "IORING_OP_FALLOCATE zero range chunks");
+	ret = uring_loop(&c, qd, run->res->io_size, err);
+	io_uring_queue_exit(&c.ring);
+	free(c.slots);
+	free(c.free_slots);
+	return ret;
+}

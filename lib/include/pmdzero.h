@@ -1,0 +1,294 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libpmdzero - probe, zero, trace and verify block device ranges.
+ *
+ * Conventions: functions return 0 (or a count) on success and a negative
+ * errno on failure; when a struct pmdzero_error is passed, it receives the
+ * same code and a one-line, lowercase message without the device path.
+ * The library never prints and never exits.  -EOPNOTSUPP always means "the
+ * kernel or the device lacks what this engine needs"; the message says which
+ * and why.
+ */
+#ifndef PMDZERO_H
+#define PMDZERO_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Error detail filled by every call that takes one; msg is "" on success. */
+struct pmdzero_error {
+	int code;		/* negative errno, same as the return value */
+	char msg[256];		/* one line, no trailing newline, no path */
+};
+
+/* Returns the library version string, e.g. "0.1.0". */
+const char *pmdzero_version(void);
+
+/* Parses a size with an optional suffix into *out; returns 0 or -EINVAL/-ERANGE. */
+int pmdzero_parse_size(const char *str, uint64_t *out);
+
+/* Formats bytes as a short human-readable size ("3.0 MiB"); returns buf. */
+char *pmdzero_format_size(uint64_t bytes, char *buf, size_t len);
+
+/* ---------------------------------------------------------------- probe */
+
+/* Probe flag: also read the device to look for file system and partition
+ * table signatures (libblkid superblock and partition probing). */
+#define PMDZERO_PROBE_SIGNATURES	(1U << 0)
+
+/* Everything pmdzero knows about a block device and the queue it feeds. */
+struct pmdzero_probe {
+	char path[4096];		/* path as given */
+	char name[64];			/* kernel name, e.g. "loop0p1" */
+	char queue_name[64];		/* disk whose queue serves I/O ("loop0") */
+	unsigned int major, minor;	/* device number */
+	unsigned int queue_major, queue_minor; /* the whole disk's number */
+	int whole_disk;			/* 1 if not a partition */
+	uint64_t partition_start;	/* byte offset of a partition in its disk */
+	uint64_t size;			/* bytes */
+	unsigned int logical_block_size;	/* bytes */
+	unsigned int physical_block_size;	/* bytes */
+	uint64_t minimum_io_size;	/* bytes */
+	uint64_t optimal_io_size;	/* bytes, 0 if not reported */
+	int64_t alignment_offset;	/* bytes */
+	uint64_t max_sectors_kb;	/* queue limit, KiB */
+	uint64_t max_hw_sectors_kb;	/* queue limit, KiB */
+	uint64_t max_segments;		/* queue limit */
+	uint64_t max_segment_size;	/* queue limit, bytes */
+	uint64_t write_zeroes_max_bytes; /* 0: no Write Zeroes offload */
+	uint64_t discard_max_bytes;	/* 0: no discard */
+	char zoned[32];			/* "none", "host-managed", ... */
+	int rotational;			/* 1 rotational, 0 not */
+	int read_only;			/* BLKROGET */
+	int mounted;			/* the device or one of its partitions */
+	char mountpoint[256];		/* first mount point found, or "" */
+	unsigned int holders;		/* entries in sysfs holders/ */
+	char holder[64];		/* first holder's name, or "" */
+	int signatures_probed;		/* PMDZERO_PROBE_SIGNATURES was given */
+	char fs_type[64];		/* file system signature, or "" */
+	char pt_type[64];		/* partition table signature, or "" */
+};
+
+/* Fills *p for the block device at path; returns 0 or a negative errno. */
+int pmdzero_probe(const char *path, unsigned int flags,
+		  struct pmdzero_probe *p, struct pmdzero_error *err);
+
+/* ----------------------------------------------------------- open/close */
+
+/* Open flag: open for writing; refuses read-only, mounted or busy devices. */
+#define PMDZERO_OPEN_WRITE	(1U << 0)
+/* Open flag: with PMDZERO_OPEN_WRITE, allow mounted or in-use devices. */
+#define PMDZERO_OPEN_FORCE	(1U << 1)
+
+/* An open, checked block device. */
+struct pmdzero_dev;
+
+/* Checks and opens path (O_EXCL when writing unless forced); returns the
+ * device or NULL with err filled.  Issues no I/O to the device. */
+struct pmdzero_dev *pmdzero_open(const char *path, unsigned int flags,
+				 struct pmdzero_error *err);
+
+/* Closes the device and frees it; NULL is allowed. */
+void pmdzero_close(struct pmdzero_dev *dev);
+
+/* Returns the probe data gathered by pmdzero_open(). */
+const struct pmdzero_probe *pmdzero_dev_probe(const struct pmdzero_dev *dev);
+
+/* Returns the device's file descriptor (owned by dev). */
+int pmdzero_dev_fd(const struct pmdzero_dev *dev);
+
+/* Reads signatures (file system, partition table) into the dev's probe data;
+ * returns 0 or a negative errno.  This reads the device. */
+int pmdzero_dev_probe_signatures(struct pmdzero_dev *dev,
+				 struct pmdzero_error *err);
+
+/* Checks [offset, offset + length) against a device of size bytes with the
+ * given logical block size; returns 0, -EINVAL or -ERANGE. */
+int pmdzero_check_range(uint64_t size, unsigned int logical_block_size,
+			uint64_t offset, uint64_t length,
+			struct pmdzero_error *err);
+
+/* ---------------------------------------------------------------- zero */
+
+/* How to zero a range. */
+enum pmdzero_engine {
+	PMDZERO_ENGINE_AUTO = 0,	/* cheapest path, see pmdzero(8) */
+	PMDZERO_ENGINE_IOCTL,		/* BLKZEROOUT */
+	PMDZERO_ENGINE_FALLOCATE,	/* fallocate(FALLOC_FL_ZERO_RANGE) */
+	PMDZERO_ENGINE_URING,		/* io_uring O_DIRECT fixed-buffer writes */
+	PMDZERO_ENGINE_URING_FALLOCATE,	/* io_uring IORING_OP_FALLOCATE chunks */
+	PMDZERO_ENGINE_AIO,		/* libaio O_DIRECT writes */
+	PMDZERO_ENGINE_PSYNC,		/* pwrite() O_DIRECT loop */
+	PMDZERO_ENGINE_COUNT		/* number of engines, not an engine */
+};
+
+/* Returns the engine named name, or -EINVAL if there is none. */
+int pmdzero_engine_parse(const char *name);
+
+/* Returns the name of engine e, or NULL if e is out of range. */
+const char *pmdzero_engine_name(enum pmdzero_engine e);
+
+/* Default queue depth for the uring and aio engines. */
+#define PMDZERO_DEFAULT_QUEUE_DEPTH	32U
+/* Default I/O size for the write engines and uring-fallocate chunks. */
+#define PMDZERO_DEFAULT_BLOCK_SIZE	(2U << 20)
+
+/* What to zero and how. */
+struct pmdzero_zero_opts {
+	uint64_t offset;		/* bytes, aligned to the logical block */
+	uint64_t length;		/* bytes, aligned, > 0 */
+	enum pmdzero_engine engine;
+	unsigned int queue_depth;	/* 0: PMDZERO_DEFAULT_QUEUE_DEPTH */
+	uint64_t block_size;		/* 0: PMDZERO_DEFAULT_BLOCK_SIZE */
+	/* Called with bytes done out of total whenever progress advances,
+	 * from the calling thread; may be NULL. */
+	void (*progress)(uint64_t done, uint64_t total, void *arg);
+	void *progress_arg;		/* passed to progress */
+};
+
+/* What a zeroing run did and cost. */
+struct pmdzero_zero_result {
+	enum pmdzero_engine engine;	/* engine used (auto resolved) */
+	char detail[128];		/* e.g. why auto chose it, buffer kind */
+	uint64_t bytes;			/* bytes zeroed */
+	uint64_t elapsed_ns;		/* CLOCK_MONOTONIC */
+	uint64_t user_ns;		/* getrusage(RUSAGE_SELF) delta */
+	uint64_t sys_ns;		/* getrusage(RUSAGE_SELF) delta */
+	uint64_t io_size;		/* bytes per write or chunk, 0 if one call */
+	unsigned int queue_depth;	/* 0 for synchronous engines */
+};
+
+/* Zeroes the range in opts; returns 0 or a negative errno (-EOPNOTSUPP:
+ * the engine is not supported here).  Never writes outside the range. */
+int pmdzero_zero(struct pmdzero_dev *dev, const struct pmdzero_zero_opts *opts,
+		 struct pmdzero_zero_result *res, struct pmdzero_error *err);
+
+/* -------------------------------------------------------------- verify */
+
+/* Outcome of a read-back. */
+struct pmdzero_verify_result {
+	uint64_t bytes;			/* bytes read and checked */
+	int all_zero;			/* 1 if every byte read was zero */
+	uint64_t first_nonzero;		/* device offset of the first non-zero
+					   byte, valid when all_zero == 0 */
+	uint64_t elapsed_ns;		/* CLOCK_MONOTONIC */
+};
+
+/* Reads [offset, offset + length) with O_DIRECT and checks it is all zero;
+ * returns 0 when the check ran (see res->all_zero) or a negative errno. */
+int pmdzero_verify(struct pmdzero_dev *dev, uint64_t offset, uint64_t length,
+		   struct pmdzero_verify_result *res, struct pmdzero_error *err);
+
+/* Default bytes guarded on each side of a range. */
+#define PMDZERO_DEFAULT_GUARD_BYTES	(1U << 20)
+
+/* Guard regions around a range being zeroed. */
+struct pmdzero_guard;
+
+/* Saves the up to guard_bytes before and after the range, then writes a
+ * pattern there; returns the guard or NULL with err filled. */
+struct pmdzero_guard *pmdzero_guard_new(struct pmdzero_dev *dev,
+					uint64_t offset, uint64_t length,
+					uint64_t guard_bytes,
+					struct pmdzero_error *err);
+
+/* Result of a guard check. */
+struct pmdzero_guard_result {
+	struct pmdzero_verify_result range;	/* the zeroed range */
+	uint64_t before_bytes;		/* guarded bytes before the range */
+	uint64_t after_bytes;		/* guarded bytes after the range */
+	int guards_intact;		/* 1 if both patterns read back intact */
+	uint64_t first_guard_mismatch;	/* device offset, if not intact */
+};
+
+/* Checks the range reads back zero and both guard patterns are intact;
+ * returns 0 when the check ran or a negative errno. */
+int pmdzero_guard_check(struct pmdzero_guard *g,
+			struct pmdzero_guard_result *res,
+			struct pmdzero_error *err);
+
+/* Writes the saved original content back over the guard regions;
+ * returns 0 or a negative errno.  Calling it twice is harmless. */
+int pmdzero_guard_restore(struct pmdzero_guard *g, struct pmdzero_error *err);
+
+/* Restores the guard regions if not yet restored (best effort) and frees. */
+void pmdzero_guard_free(struct pmdzero_guard *g);
+
+/* --------------------------------------------------------------- trace */
+
+/* Trace flag: count only; skip the bio byte sampling. */
+#define PMDZERO_TRACE_NO_BYTES	(1U << 0)
+
+/* Block tracepoint counters for one disk. */
+struct pmdzero_trace;
+
+/* Counts gathered between pmdzero_trace_start() and pmdzero_trace_stop(). */
+struct pmdzero_trace_counts {
+	uint64_t bios;		/* block:block_bio_queue (blkparse Q) */
+	uint64_t splits;	/* block:block_split (blkparse X) */
+	uint64_t merges;	/* bio back/front merges + request merges
+				   (blkparse M + F) */
+	uint64_t requests;	/* block:block_rq_issue (blkparse D) */
+	uint64_t bio_bytes;	/* sum of queued bio sizes, if bytes_valid */
+	int bytes_valid;	/* 1 if every bio was sampled */
+	uint64_t samples;	/* bio samples read */
+	uint64_t lost_samples;	/* samples the kernel dropped or throttled */
+	uint64_t elapsed_ns;	/* CLOCK_MONOTONIC, start to stop */
+};
+
+/* Prepares counters for the disk holding path (a partition traces its
+ * whole disk); returns the trace or NULL with err filled. */
+struct pmdzero_trace *pmdzero_trace_new(const char *path, unsigned int flags,
+					struct pmdzero_error *err);
+
+/* Returns the traced disk's name and number through the out pointers. */
+void pmdzero_trace_device(const struct pmdzero_trace *t, const char **name,
+			  unsigned int *major, unsigned int *minor);
+
+/* Zeroes and enables all counters; returns 0 or a negative errno. */
+int pmdzero_trace_start(struct pmdzero_trace *t, struct pmdzero_error *err);
+
+/* Disables counters and fills *c; returns 0 or a negative errno. */
+int pmdzero_trace_stop(struct pmdzero_trace *t, struct pmdzero_trace_counts *c,
+		       struct pmdzero_error *err);
+
+/* Stops the trace if running and frees it; NULL is allowed. */
+void pmdzero_trace_free(struct pmdzero_trace *t);
+
+/* ---------------------------------------------------- shape arithmetic */
+
+/* Queue and zero-source parameters of a BLKZEROOUT, for pmdzero_shape(). */
+struct pmdzero_shape_params {
+	uint64_t bytes;			/* range length, multiple of 512 */
+	uint64_t write_zeroes_max_bytes; /* > 0: Write Zeroes offload used */
+	uint32_t bvec_bytes;		/* zero source: 4096 page, 2 MiB folio */
+	uint32_t max_vecs;		/* bvecs per bio (BIO_MAX_VECS, 256) */
+	uint32_t max_sectors;		/* queue max_sectors, 512 B sectors
+					   (sysfs max_sectors_kb * 2, which
+					   loses an odd last sector) */
+	uint32_t max_segments;		/* queue max_segments */
+	uint32_t max_segment_size;	/* queue max_segment_size */
+	uint32_t logical_block_size;	/* bytes */
+	uint32_t physical_block_size;	/* bytes */
+};
+
+/* Predicted block layer work for one BLKZEROOUT. */
+struct pmdzero_shape {
+	uint64_t bios;			/* bios submitted (blkparse Q) */
+	uint64_t requests;		/* requests issued (blkparse D) */
+	uint64_t splits;		/* bio splits (blkparse X) */
+	uint64_t bio_bytes;		/* size of the largest bio */
+};
+
+/* Predicts the bios and requests of a BLKZEROOUT; returns 0 or -EINVAL. */
+int pmdzero_shape(const struct pmdzero_shape_params *p, struct pmdzero_shape *s);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PMDZERO_H */

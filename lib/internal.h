@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Private declarations shared by the libpmdzero sources. */
+#ifndef PMDZERO_INTERNAL_H
+#define PMDZERO_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include "pmdzero.h"
+
+#define PZ_ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define PZ_MIN(a, b)		((a) < (b) ? (a) : (b))
+#define PZ_MAX(a, b)		((a) > (b) ? (a) : (b))
+#define PZ_HUGE_SIZE		(2UL << 20)	/* x86_64/arm64-4K PMD size */
+
+struct pmdzero_dev {
+	int fd;
+	unsigned int flags;	/* PMDZERO_OPEN_* */
+	int exclusive;		/* opened with O_EXCL */
+	dev_t rdev;
+	struct pmdzero_probe probe;
+};
+
+/* Fills err (if any) with code and a formatted message; returns code. */
+int pz_error(struct pmdzero_error *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Clears err (if any). */
+void pz_error_clear(struct pmdzero_error *err);
+
+/* CLOCK_MONOTONIC in nanoseconds. */
+uint64_t pz_now_ns(void);
+
+/* Wall clock and CPU usage of a run. */
+struct pz_usage {
+	uint64_t wall_ns, user_ns, sys_ns;
+};
+/* Records the starting point of a measurement. */
+void pz_usage_begin(struct pz_usage *u);
+/* Turns u into the delta since pz_usage_begin(). */
+void pz_usage_end(struct pz_usage *u);
+
+/* Reads a sysfs file into buf (trailing newline stripped); 0 or -errno. */
+int pz_read_file(const char *path, char *buf, size_t len);
+/* Reads an unsigned decimal number from dir/name; 0 or -errno. */
+int pz_read_u64(const char *dir, const char *name, uint64_t *val);
+
+/* The zero buffer shared by the write engines. */
+struct pz_zbuf {
+	void *addr;
+	size_t len;		/* usable length */
+	size_t map_len;		/* mapping length (munmap) */
+	const char *kind;	/* "hugetlb", "thp" or "normal" */
+};
+/* Allocates len zeroed bytes, 2 MiB huge pages if possible; 0 or -errno. */
+int pz_zbuf_alloc(struct pz_zbuf *zb, size_t len);
+/* Frees a zero buffer. */
+void pz_zbuf_free(struct pz_zbuf *zb);
+
+/* Sets or clears O_DIRECT on fd; 0 or -errno. */
+int pz_set_direct(int fd, int on);
+/* Full-length pread/pwrite (retries EINTR and short transfers); 0 or -errno
+ * (-EIO on an unexpected end of device). */
+int pz_pread_full(int fd, void *buf, size_t len, uint64_t off);
+int pz_pwrite_full(int fd, const void *buf, size_t len, uint64_t off);
+
+/* Aligned allocation for O_DIRECT buffers; NULL on failure. */
+void *pz_alloc_aligned(size_t len);
+
+/* Offset of the first non-zero byte in buf, or len if all zero. */
+size_t pz_first_nonzero(const void *buf, size_t len);
+
+/* Resolves st_rdev to its sysfs directory, is-partition flag and the
+ * whole disk's directory; 0 or -errno. */
+int pz_sysfs_dev(dev_t rdev, char *dir, size_t dlen, char *disk, size_t klen,
+		 int *is_partition);
+
+/* stat()s path and checks it is a block device; 0 or -errno (message set). */
+int pz_stat_blockdev(const char *path, struct stat *st, struct pmdzero_error *err);
+/* Probes the open device fd whose number is rdev into *p; 0 or -errno. */
+int pz_probe_fd(int fd, dev_t rdev, unsigned int flags, struct pmdzero_probe *p,
+		struct pmdzero_error *err);
+/* Fills fs_type/pt_type from libblkid signature probing (reads); 0 or -errno. */
+int pz_probe_signatures(struct pmdzero_probe *p, int fd, struct pmdzero_error *err);
+
+/* Engine entry points, all with the range already checked. */
+struct pz_run {
+	struct pmdzero_dev *dev;
+	const struct pmdzero_zero_opts *opts;
+	struct pmdzero_zero_result *res;
+	uint64_t done;		/* bytes completed so far */
+};
+/* Reports progress through the callback in opts. */
+void pz_progress(struct pz_run *run, uint64_t done);
+
+int pz_engine_ioctl(struct pz_run *run, struct pmdzero_error *err);
+int pz_engine_fallocate(struct pz_run *run, struct pmdzero_error *err);
+int pz_engine_uring(struct pz_run *run, struct pmdzero_error *err);
+int pz_engine_uring_fallocate(struct pz_run *run, struct pmdzero_error *err);
+int pz_engine_aio(struct pz_run *run, struct pmdzero_error *err);
+int pz_engine_psync(struct pz_run *run, struct pmdzero_error *err);
+
+/* Write engines: enables O_DIRECT and allocates the zero buffer of
+ * pz_io_size() bytes; 0 or -errno (-EOPNOTSUPP without O_DIRECT). */
+int pz_direct_begin(struct pz_run *run, const char *engine, struct pz_zbuf *zb,
+		    struct pmdzero_error *err);
+/* Undoes pz_direct_begin(). */
+void pz_direct_end(struct pz_run *run, struct pz_zbuf *zb);
+/* Checks a short write's byte count can be resubmitted; 0 or -EIO. */
+int pz_check_short(struct pz_run *run, const char *engine, uint64_t done,
+		   struct pmdzero_error *err);
+
+/* The I/O size an engine uses: the requested block size (default 2 MiB),
+ * at most the range length, a multiple of the logical block size. */
+uint64_t pz_io_size(const struct pz_run *run);
+
+#endif /* PMDZERO_INTERNAL_H */

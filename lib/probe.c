@@ -1,0 +1,309 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * probe: identity and topology from libblkid, queue limits from sysfs, and
+ * the state the safety checks need (read-only, mounted, held, signatures).
+ * Nothing here reads device data except signature probing, which only runs
+ * when asked for.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+#include <linux/fs.h>
+
+#include <blkid/blkid.h>
+
+#include "internal.h"
+
+static void copy_str(char *dst, size_t len, const char *src)
+{
+	snprintf(dst, len, "%s", src ? src : "");
+}
+
+/* Looks for rdev among mounted file systems (by device number, and by the
+ * mount source for file systems such as btrfs that report a private
+ * st_dev) and active swap areas. */
+static int find_mount(dev_t rdev, char *mnt, size_t len)
+{
+	char line[8192], src[4096], target[4096];
+	unsigned int ma, mi;
+	struct stat st;
+	int found = 0;
+	char *dash;
+	FILE *f;
+
+	f = fopen("/proc/self/mountinfo", "re");
+	if (f) {
+		while (!found && fgets(line, sizeof(line), f)) {
+			if (sscanf(line, "%*u %*u %u:%u %*s %4095s", &ma, &mi, target) != 3)
+				continue;
+			if (makedev(ma, mi) == rdev) {
+				found = 1;
+				break;
+			}
+			dash = strstr(line, " - ");
+			if (dash && sscanf(dash, " - %*s %4095s", src) == 1 &&
+			    src[0] == '/' && !stat(src, &st) && S_ISBLK(st.st_mode) &&
+			    st.st_rdev == rdev)
+				found = 1;
+		}
+		fclose(f);
+		if (found)
+			copy_str(mnt, len, target);
+	}
+	if (found)
+		return 1;
+	f = fopen("/proc/swaps", "re");
+	if (f) {
+		while (!found && fgets(line, sizeof(line), f)) {
+			if (sscanf(line, "%4095s", src) == 1 && src[0] == '/' &&
+			    !stat(src, &st) && S_ISBLK(st.st_mode) && st.st_rdev == rdev)
+				found = 1;
+		}
+		fclose(f);
+		if (found)
+			copy_str(mnt, len, "[SWAP]");
+	}
+	return found;
+}
+
+/* Checks the device, and for a whole disk each of its partitions. */
+static void probe_mounts(struct pmdzero_probe *p, dev_t rdev, const char *disk)
+{
+	char path[PATH_MAX], buf[64];
+	unsigned int ma, mi;
+	struct dirent *de;
+	DIR *d;
+
+	p->mounted = find_mount(rdev, p->mountpoint, sizeof(p->mountpoint));
+	if (p->mounted || !p->whole_disk)
+		return;
+	d = opendir(disk);
+	if (!d)
+		return;
+	while (!p->mounted && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/partition", disk, de->d_name);
+		if (access(path, F_OK))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/dev", disk, de->d_name);
+		if (pz_read_file(path, buf, sizeof(buf)) || sscanf(buf, "%u:%u", &ma, &mi) != 2)
+			continue;
+		p->mounted = find_mount(makedev(ma, mi), p->mountpoint, sizeof(p->mountpoint));
+	}
+	closedir(d);
+}
+
+static void probe_holders(struct pmdzero_probe *p, const char *dir)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/holders", dir);
+	d = opendir(path);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (!p->holders++)
+			copy_str(p->holder, sizeof(p->holder), de->d_name);
+	}
+	closedir(d);
+}
+
+static int probe_queue(struct pmdzero_probe *p, const char *disk,
+		       struct pmdzero_error *err)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} limits[] = {
+		{ "max_sectors_kb", offsetof(struct pmdzero_probe, max_sectors_kb) },
+		{ "max_hw_sectors_kb", offsetof(struct pmdzero_probe, max_hw_sectors_kb) },
+		{ "max_segments", offsetof(struct pmdzero_probe, max_segments) },
+		{ "max_segment_size", offsetof(struct pmdzero_probe, max_segment_size) },
+		{ "write_zeroes_max_bytes", offsetof(struct pmdzero_probe, write_zeroes_max_bytes) },
+		{ "discard_max_bytes", offsetof(struct pmdzero_probe, discard_max_bytes) },
+	};
+	char q[PATH_MAX], path[PATH_MAX + 16];
+	uint64_t v;
+	size_t i;
+	int ret;
+
+	snprintf(q, sizeof(q), "%s/queue", disk);
+	for (i = 0; i < PZ_ARRAY_SIZE(limits); i++) {
+		ret = pz_read_u64(q, limits[i].name, (uint64_t *)((char *)p + limits[i].off));
+		if (ret)
+			return pz_error(err, ret, "cannot read queue limit %s: %s",
+					limits[i].name, strerror(-ret));
+	}
+	snprintf(path, sizeof(path), "%s/zoned", q);
+	if (pz_read_file(path, p->zoned, sizeof(p->zoned)))
+		copy_str(p->zoned, sizeof(p->zoned), "none");
+	p->rotational = pz_read_u64(q, "rotational", &v) == 0 && v;
+	return 0;
+}
+
+/* libblkid topology; falls back on sysfs values for what it lacks. */
+static int probe_blkid(struct pmdzero_probe *p, int fd, const char *disk,
+		       struct pmdzero_error *err)
+{
+	char q[PATH_MAX];
+	blkid_topology tp;
+	blkid_probe pr;
+	uint64_t v;
+
+	pr = blkid_new_probe();
+	if (!pr)
+		return pz_error(err, -ENOMEM, "cannot allocate a blkid probe");
+	if (blkid_probe_set_device(pr, fd, 0, 0)) {
+		blkid_free_probe(pr);
+		return pz_error(err, -EIO, "blkid cannot use the device");
+	}
+	p->size = (uint64_t)blkid_probe_get_size(pr);
+	p->logical_block_size = blkid_probe_get_sectorsize(pr);
+	tp = blkid_probe_get_topology(pr);
+	if (tp) {
+		p->minimum_io_size = blkid_topology_get_minimum_io_size(tp);
+		p->optimal_io_size = blkid_topology_get_optimal_io_size(tp);
+		p->alignment_offset = (int64_t)blkid_topology_get_alignment_offset(tp);
+		p->physical_block_size = (unsigned int)blkid_topology_get_physical_sector_size(tp);
+		if (blkid_topology_get_logical_sector_size(tp))
+			p->logical_block_size = (unsigned int)blkid_topology_get_logical_sector_size(tp);
+	}
+	blkid_free_probe(pr);
+
+	snprintf(q, sizeof(q), "%s/queue", disk);
+	if (!p->logical_block_size && !pz_read_u64(q, "logical_block_size", &v))
+		p->logical_block_size = (unsigned int)v;
+	if (!p->physical_block_size && !pz_read_u64(q, "physical_block_size", &v))
+		p->physical_block_size = (unsigned int)v;
+	if (!p->minimum_io_size && !pz_read_u64(q, "minimum_io_size", &v))
+		p->minimum_io_size = v;
+	if (!p->logical_block_size || (p->logical_block_size & (p->logical_block_size - 1)))
+		return pz_error(err, -EINVAL, "cannot determine the logical block size");
+	if (!p->physical_block_size)
+		p->physical_block_size = p->logical_block_size;
+	return 0;
+}
+
+int pz_probe_signatures(struct pmdzero_probe *p, int fd, struct pmdzero_error *err)
+{
+	const char *v;
+	blkid_probe pr;
+	int rc;
+
+	pr = blkid_new_probe();
+	if (!pr)
+		return pz_error(err, -ENOMEM, "cannot allocate a blkid probe");
+	if (blkid_probe_set_device(pr, fd, 0, 0)) {
+		blkid_free_probe(pr);
+		return pz_error(err, -EIO, "blkid cannot use the device");
+	}
+	blkid_probe_enable_superblocks(pr, 1);
+	blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE);
+	blkid_probe_enable_partitions(pr, 1);
+	rc = blkid_do_safeprobe(pr);
+	p->fs_type[0] = p->pt_type[0] = '\0';
+	if (rc == 0) {
+		if (!blkid_probe_lookup_value(pr, "TYPE", &v, NULL))
+			copy_str(p->fs_type, sizeof(p->fs_type), v);
+		if (!blkid_probe_lookup_value(pr, "PTTYPE", &v, NULL))
+			copy_str(p->pt_type, sizeof(p->pt_type), v);
+	} else if (rc == -2) {
+		/* More than one signature: blkid refuses to pick, so do we. */
+		copy_str(p->fs_type, sizeof(p->fs_type), "ambivalent signatures");
+	}
+	blkid_free_probe(pr);
+	if (rc == -1)
+		return pz_error(err, -EIO, "blkid signature probing failed");
+	p->signatures_probed = 1;
+	return 0;
+}
+
+int pz_probe_fd(int fd, dev_t rdev, unsigned int flags, struct pmdzero_probe *p,
+		struct pmdzero_error *err)
+{
+	char dir[PATH_MAX], disk[PATH_MAX], devf[PATH_MAX + 8], buf[64], *base;
+	unsigned int ma, mi;
+	uint64_t start;
+	int ret, ro = 0, part;
+
+	p->major = major(rdev);
+	p->minor = minor(rdev);
+	ret = pz_sysfs_dev(rdev, dir, sizeof(dir), disk, sizeof(disk), &part);
+	if (ret)
+		return pz_error(err, ret, "cannot find the device in sysfs: %s", strerror(-ret));
+	p->whole_disk = !part;
+	base = strrchr(dir, '/');
+	copy_str(p->name, sizeof(p->name), base ? base + 1 : dir);
+	base = strrchr(disk, '/');
+	copy_str(p->queue_name, sizeof(p->queue_name), base ? base + 1 : disk);
+	if (part) {
+		if (!pz_read_u64(dir, "start", &start))
+			p->partition_start = start * 512;	/* sysfs counts 512 B sectors */
+		snprintf(devf, sizeof(devf), "%s/dev", disk);
+		if (pz_read_file(devf, buf, sizeof(buf)) || sscanf(buf, "%u:%u", &ma, &mi) != 2)
+			return pz_error(err, -EINVAL, "cannot read the parent disk's number");
+		p->queue_major = ma;
+		p->queue_minor = mi;
+	} else {
+		p->queue_major = p->major;
+		p->queue_minor = p->minor;
+	}
+
+	ret = probe_blkid(p, fd, disk, err);
+	if (ret)
+		return ret;
+	ret = probe_queue(p, disk, err);
+	if (ret)
+		return ret;
+	if (ioctl(fd, BLKROGET, &ro) == 0)
+		p->read_only = ro != 0;
+	probe_mounts(p, rdev, disk);
+	probe_holders(p, dir);
+	if (flags & PMDZERO_PROBE_SIGNATURES)
+		return pz_probe_signatures(p, fd, err);
+	return 0;
+}
+
+int pz_stat_blockdev(const char *path, struct stat *st, struct pmdzero_error *err)
+{
+	if (!path || !*path)
+		return pz_error(err, -EINVAL, "empty device path");
+	if (stat(path, st))
+		return pz_error(err, -errno, "%s", strerror(errno));
+	if (!S_ISBLK(st->st_mode))
+		return pz_error(err, -ENOTBLK, "not a block device");
+	return 0;
+}
+
+int pmdzero_probe(const char *path, unsigned int flags, struct pmdzero_probe *p,
+		  struct pmdzero_error *err)
+{
+	struct stat st;
+	int fd, ret;
+
+	pz_error_clear(err);
+	memset(p, 0, sizeof(*p));
+	ret = pz_stat_blockdev(path, &st, err);
+	if (ret)
+		return ret;
+	copy_str(p->path, sizeof(p->path), path);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return pz_error(err, -errno, "cannot open: %s", strerror(errno));
+	ret = pz_probe_fd(fd, st.st_rdev, flags, p, err);
+	close(fd);
+	return ret;
+}

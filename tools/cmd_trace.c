@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * pmdzero trace: start the counters, run the command, stop the counters
+ * when it exits, report, and exit with the command's status.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cmd.h"
+
+extern char **environ;
+
+/* One perf event per tracepoint per CPU: big machines need more than the
+ * usual 1024 descriptors. */
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+/* Runs argv with SIGINT and SIGQUIT ignored here (as system() does), so a
+ * ^C stops the command and we still report; returns the wait status or -1. */
+static int run_child(char **argv, int *status)
+{
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old_int, old_quit;
+	posix_spawnattr_t attr;
+	sigset_t def;
+	pid_t pid;
+	int ret;
+
+	sigemptyset(&def);
+	sigaddset(&def, SIGINT);
+	sigaddset(&def, SIGQUIT);
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setsigdefault(&attr, &def);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
+	sigaction(SIGINT, &ign, &old_int);
+	sigaction(SIGQUIT, &ign, &old_quit);
+	fflush(NULL);
+	ret = posix_spawnp(&pid, argv[0], NULL, &attr, argv, environ);
+	posix_spawnattr_destroy(&attr);
+	if (ret == 0) {
+		while (waitpid(pid, status, 0) < 0) {
+			if (errno != EINTR) {
+				ret = errno;
+				break;
+			}
+		}
+	}
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGQUIT, &old_quit, NULL);
+	if (ret) {
+		errno = ret;
+		return -1;
+	}
+	return 0;
+}
+
+int pz_cmd_trace(const struct pz_args *a)
+{
+	struct pmdzero_trace_counts c;
+	struct pmdzero_probe p;
+	struct pmdzero_error err;
+	struct pmdzero_trace *t;
+	struct pz_report *r;
+	const char *name;
+	unsigned int ma, mi;
+	char buf[128], *cmdline = NULL;
+	size_t len = 0;
+	int status = 0, code, i, rc;
+	FILE *out = stdout, *mem;
+
+	if (pmdzero_probe(a->device, 0, &p, &err)) {
+		pz_errx(a->device, "%s", err.msg);
+		return pz_exit_code(err.code);
+	}
+	raise_nofile();
+	t = pmdzero_trace_new(a->device, a->no_bytes ? PMDZERO_TRACE_NO_BYTES : 0, &err);
+	if (!t) {
+		pz_errx(a->device, "cannot trace: %s", err.msg);
+		return pz_exit_code(err.code);
+	}
+	if (a->output) {
+		out = fopen(a->output, "we");
+		if (!out) {
+			pz_errx(a->output, "cannot open: %s", strerror(errno));
+			pmdzero_trace_free(t);
+			return PZ_EXIT_FAILURE;
+		}
+	}
+	if (pmdzero_trace_start(t, &err)) {
+		pz_errx(a->device, "cannot trace: %s", err.msg);
+		pmdzero_trace_free(t);
+		return pz_exit_code(err.code);
+	}
+	if (run_child(a->child_argv, &status)) {
+		pz_errx(NULL, "cannot run '%s': %s", a->child_argv[0], strerror(errno));
+		pmdzero_trace_free(t);
+		if (out != stdout)
+			fclose(out);
+		return 127;	/* as the shell says "command not found" */
+	}
+	rc = pmdzero_trace_stop(t, &c, &err);
+	if (rc)
+		pz_errx(a->device, "%s", err.msg);
+	code = WIFEXITED(status) ? WEXITSTATUS(status) :
+	       WIFSIGNALED(status) ? 128 + WTERMSIG(status) : PZ_EXIT_FAILURE;
+
+	mem = open_memstream(&cmdline, &len);
+	for (i = 0; mem && a->child_argv[i]; i++)
+		fprintf(mem, "%s%s", i ? " " : "", a->child_argv[i]);
+	if (mem)
+		fclose(mem);
+
+	pmdzero_trace_device(t, &name, &ma, &mi);
+	r = pz_report_new("trace");
+	pz_report_str(r, "device", a->device);
+	snprintf(buf, sizeof(buf), "%s", name);
+	pz_report_str(r, "traced_device", buf);
+	snprintf(buf, sizeof(buf), "%u:%u", ma, mi);
+	pz_report_str(r, "traced_dev", buf);
+	pz_report_bool(r, "partition", !p.whole_disk);
+	pz_report_str(r, "command", cmdline ? cmdline : a->child_argv[0]);
+	pz_report_u64(r, "exit_status", (uint64_t)code);
+	pz_report_dbl(r, "elapsed_s", (double)c.elapsed_ns / 1e9, 6);
+	pz_report_u64(r, "bios", c.bios);
+	if (a->no_bytes)
+		pz_report_add(r, "bio_bytes", PZ_NUM, NULL, "not sampled (--no-bytes)");
+	else if (c.bytes_valid)
+		pz_report_bytes(r, "bio_bytes", c.bio_bytes);
+	else
+		pz_report_add(r, "bio_bytes", PZ_NUM, NULL, "unavailable (samples lost)");
+	pz_report_u64(r, "splits", c.splits);
+	pz_report_u64(r, "merges", c.merges);
+	pz_report_u64(r, "requests", c.requests);
+	pz_report_u64(r, "samples", c.samples);
+	pz_report_u64(r, "lost_samples", c.lost_samples);
+	if (!p.whole_disk && !a->json)
+		fprintf(stderr, "pmdzero: %s is a partition: counts are for all of %s\n",
+			a->device, name);
+	if (pz_report_print(r, a->json, out))
+		rc = -EIO;
+	pz_report_free(r);
+	free(cmdline);
+	if (out != stdout && fclose(out)) {
+		pz_errx(a->output, "write error: %s", strerror(errno));
+		rc = -EIO;
+	}
+	pmdzero_trace_free(t);
+	if (rc && !code)
+		return PZ_EXIT_FAILURE;
+	return code;
+}
