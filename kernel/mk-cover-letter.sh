@@ -27,8 +27,10 @@ python3 - "$tmp/out/0000-cover-letter.patch" "$top/kernel/cover-letter.in" "$sum
 import sys
 cover, template, summary, subject = sys.argv[1:5]
 text = open(template).read().split("\n", 2)[2]   # drop SUBJECT line + blank
-table = [l for l in open(summary).read().splitlines() if l.startswith("|")]
-text = text.replace("@TABLE@", "\n".join(table))
+md = open(summary).read().splitlines()
+first = next(i for i, l in enumerate(md) if l.startswith("|"))
+table = "\n".join(md[first:]).strip("\n")     # the tables, blank line between
+text = text.replace("@TABLE@", table)
 c = open(cover).read()
 c = c.replace("*** SUBJECT HERE ***", subject.split("] ", 1)[1])
 c = c.replace("*** BLURB HERE ***", text.rstrip("\n"))
