@@ -38,6 +38,17 @@ build_userspace() { # O SANITIZE
 }
 
 rm -f "$logs"/*.log
+# The kernels take most of the time: build them in the background while the
+# user-space suites run, and wait for them before the kernel sections.
+prebuild=
+if [ "${TESTS_SKIP_VM:-0}" != 1 ]; then
+	(for f in stock patched option-off debug arm64-check; do
+		kernel/build.sh "$f" || echo "prebuild: $f failed"
+	done) > "$logs/kernel-builds.txt" 2>&1 &
+	prebuild=$!
+	echo "=== kernel builds started in the background (log: $logs/kernel-builds.txt)"
+fi
+
 for variant in default asan; do
 	o=$top/build/$variant san=
 	[ $variant = asan ] && san=1
@@ -47,7 +58,10 @@ for variant in default asan; do
 		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 tests/host/run.sh
 done
 
-if [ "${TESTS_SKIP_VM:-0}" != 1 ]; then
+if [ -n "$prebuild" ]; then
+	echo "=== waiting for the kernel builds"
+	wait "$prebuild"
+	cat "$logs/kernel-builds.txt"
 	section patch-check tests/kernel/patch-check.sh
 	section kernel-arm64 bash -c 'kernel/build.sh arm64-check >/dev/null && echo "PASS kernel/arm64-4k-builds-64k-refuses"'
 	section initramfs tests/vm/mkinitramfs.sh build/vm/initramfs.cpio build/default/pmdzero
