@@ -154,7 +154,7 @@ measure() {
 	return $rc
 }
 
-# bench_scenario NAME DEVICE_LABEL DEV BYTES CMD...: one traced run for the
+# bench_scenario NAME DEVICE_LABEL DEV BYTES|traced CMD...: one traced run for the
 # bio and request counts (deterministic), then PMDZERO_RUNS untraced runs for
 # time and CPU, reported as one DATA line.  Tracing stays out of the timings.
 bench_scenario() {
@@ -163,6 +163,8 @@ bench_scenario() {
 	trace_begin "$dev"
 	"$@" > /dev/null || fail "$name on $label: $* failed"
 	trace_end
+	# "traced": the work is what the command wrote, e.g. mkfs's log zeroing.
+	[ "$bytes" = traced ] && bytes=$bio_bytes
 	for i in $(seq "${PMDZERO_RUNS:-5}"); do
 		sync
 		echo 3 > /proc/sys/vm/drop_caches
