@@ -154,6 +154,21 @@ static int probe_queue(struct pmdzero_probe *p, const char *disk,
 	return 0;
 }
 
+/* A libblkid probe on an open device; the caller frees it. */
+static int new_blkid_probe(int fd, blkid_probe *prp, struct pmdzero_error *err)
+{
+	blkid_probe pr = blkid_new_probe();
+
+	if (!pr)
+		return pz_error(err, -ENOMEM, "cannot allocate a blkid probe");
+	if (blkid_probe_set_device(pr, fd, 0, 0)) {
+		blkid_free_probe(pr);
+		return pz_error(err, -EIO, "blkid cannot use the device");
+	}
+	*prp = pr;
+	return 0;
+}
+
 /* libblkid topology; falls back on sysfs values for what it lacks. */
 static int probe_blkid(struct pmdzero_probe *p, int fd, const char *disk,
 		       struct pmdzero_error *err)
@@ -162,14 +177,11 @@ static int probe_blkid(struct pmdzero_probe *p, int fd, const char *disk,
 	blkid_topology tp;
 	blkid_probe pr;
 	uint64_t v;
+	int rc;
 
-	pr = blkid_new_probe();
-	if (!pr)
-		return pz_error(err, -ENOMEM, "cannot allocate a blkid probe");
-	if (blkid_probe_set_device(pr, fd, 0, 0)) {
-		blkid_free_probe(pr);
-		return pz_error(err, -EIO, "blkid cannot use the device");
-	}
+	rc = new_blkid_probe(fd, &pr, err);
+	if (rc)
+		return rc;
 	p->size = (uint64_t)blkid_probe_get_size(pr);
 	p->logical_block_size = blkid_probe_get_sectorsize(pr);
 	tp = blkid_probe_get_topology(pr);
@@ -203,13 +215,9 @@ int pz_probe_signatures(struct pmdzero_probe *p, int fd, struct pmdzero_error *e
 	blkid_probe pr;
 	int rc;
 
-	pr = blkid_new_probe();
-	if (!pr)
-		return pz_error(err, -ENOMEM, "cannot allocate a blkid probe");
-	if (blkid_probe_set_device(pr, fd, 0, 0)) {
-		blkid_free_probe(pr);
-		return pz_error(err, -EIO, "blkid cannot use the device");
-	}
+	rc = new_blkid_probe(fd, &pr, err);
+	if (rc)
+		return rc;
 	blkid_probe_enable_superblocks(pr, 1);
 	blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE);
 	blkid_probe_enable_partitions(pr, 1);
