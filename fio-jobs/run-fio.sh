@@ -1,0 +1,113 @@
+#!/bin/bash
+# Run the zero-write fio jobs against one block device, each wrapped in
+# `pmdzero trace`, and keep fio's JSON together with the bio and request
+# counts of the same run: OUTDIR/<section>-<bs>.json holds
+# {"fio": <fio --output-format=json>, "trace": <pmdzero trace --json>}.
+#
+#   fio-jobs/run-fio.sh [options] DEVICE
+#
+#   -o, --outdir DIR      where the results go (default ./fio-results)
+#   -s, --size SIZE       bytes written per job (default 1g)
+#   -b, --bs LIST         block sizes, comma-separated (default 128k,512k,2m,8m)
+#   -q, --iodepth N       queue depth (default 16)
+#   -j, --jobs LIST       sections of zero-write.fio (default: all)
+#   -f, --force           run on a device that holds a partition table or a
+#                         file system signature (its data is destroyed anyway)
+#   -h, --help
+#
+# It refuses a mounted device always, and a device with a signature unless
+# forced.  Huge page sections reserve BS x IODEPTH of 2 MiB pages in
+# vm.nr_hugepages and mount hugetlbfs if needed; the old reservation is
+# restored on exit.  Works in the pmdzero guest and on a real machine.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+jobfile=$here/zero-write.fio
+outdir=./fio-results size=1g bslist=128k,512k,2m,8m iodepth=16 force=0
+jobs=uring-small,uring-small-fixed,uring-huge,uring-huge-fixed,libaio-small,libaio-huge,psync
+
+usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; }
+die() { echo "run-fio.sh: $*" >&2; exit 1; }
+
+opts=$(getopt -o o:s:b:q:j:fh -l outdir:,size:,bs:,iodepth:,jobs:,force,help -n run-fio.sh -- "$@") ||
+	{ echo "Try 'run-fio.sh --help' for more information." >&2; exit 1; }
+eval set -- "$opts"
+while true; do
+	case $1 in
+	-o|--outdir) outdir=$2; shift 2 ;;
+	-s|--size) size=$2; shift 2 ;;
+	-b|--bs) bslist=$2; shift 2 ;;
+	-q|--iodepth) iodepth=$2; shift 2 ;;
+	-j|--jobs) jobs=$2; shift 2 ;;
+	-f|--force) force=1; shift ;;
+	-h|--help) usage; exit 0 ;;
+	--) shift; break ;;
+	esac
+done
+[ $# -eq 1 ] || { usage >&2; exit 1; }
+dev=$1
+
+[ -b "$dev" ] || die "$dev: not a block device"
+command -v fio >/dev/null || die "fio is not installed"
+pmdzero=$(command -v pmdzero || true)
+if [ -z "$pmdzero" ] && [ -x "$here/../build/default/pmdzero" ]; then
+	pmdzero=$here/../build/default/pmdzero
+fi
+[ -n "$pmdzero" ] || die "pmdzero is not installed (make userspace)"
+
+# Safety first, before any I/O.
+if grep -q "^$(readlink -f "$dev") " /proc/mounts; then
+	die "$dev is mounted"
+fi
+if [ $force = 0 ] && command -v blkid >/dev/null; then
+	sig=$(blkid -p -o value -s TYPE -s PTTYPE "$dev" 2>/dev/null | tr '\n' ' ' || true)
+	[ -z "${sig// /}" ] || die "$dev holds a ${sig% } signature; use --force to destroy it"
+fi
+
+mkdir -p "$outdir"
+hugedir=$(awk '$3 == "hugetlbfs" { print $2; exit }' /proc/mounts)
+old_huge=$(cat /proc/sys/vm/nr_hugepages)
+mounted_huge=
+cleanup() {
+	echo "$old_huge" > /proc/sys/vm/nr_hugepages 2>/dev/null || true
+	[ -z "$mounted_huge" ] || umount "$mounted_huge" 2>/dev/null || true
+}
+trap cleanup EXIT
+
+to_bytes() { numfmt --from=iec "${1^^}" 2>/dev/null || die "bad size '$1'"; }
+
+IFS=, read -r -a sections <<< "$jobs"
+IFS=, read -r -a sizes <<< "$bslist"
+for section in "${sections[@]}"; do
+	grep -q "^\[$section\]" "$jobfile" || die "no section [$section] in $jobfile"
+	for bs in "${sizes[@]}"; do
+		if [[ $section == *huge* ]]; then
+			if [ -z "$hugedir" ]; then
+				hugedir=$(mktemp -d)
+				mount -t hugetlbfs none "$hugedir" || die "cannot mount hugetlbfs"
+				mounted_huge=$hugedir
+			fi
+			# Each job buffer is BS x IODEPTH, in 2 MiB pages, plus slack.
+			need=$(( ($(to_bytes "$bs") * iodepth + (2 << 20) - 1) / (2 << 20) + 4 ))
+			echo $(( old_huge + need )) > /proc/sys/vm/nr_hugepages
+		fi
+		out=$outdir/$section-$bs.json
+		echo "run-fio.sh: $section bs=$bs iodepth=$iodepth size=$size on $dev" >&2
+		DEV=$dev SIZE=$size BS=$bs IODEPTH=$iodepth HUGEDIR=${hugedir:-/dev/hugepages} \
+			"$pmdzero" trace "$dev" --json --output "$outdir/.trace.json" -- \
+			fio --output-format=json --output="$outdir/.fio.json" --section="$section" "$jobfile" ||
+			die "$section bs=$bs failed (fio output: $outdir/.fio.json)"
+		python3 - "$outdir/.fio.json" "$outdir/.trace.json" "$section" "$bs" > "$out" <<'PY'
+import json, sys
+fio_path, trace_path, section, bs = sys.argv[1:5]
+with open(fio_path) as f:
+    fio = json.load(f)
+with open(trace_path) as f:
+    trace = json.load(f)["trace"][0]
+json.dump({"section": section, "bs": bs, "fio": fio, "trace": trace}, sys.stdout)
+sys.stdout.write("\n")
+PY
+		rm -f "$outdir/.fio.json" "$outdir/.trace.json"
+	done
+done
+echo "run-fio.sh: results in $outdir" >&2
