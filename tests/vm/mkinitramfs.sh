@@ -10,6 +10,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:?usage: mkinitramfs.sh OUT.cpio [EXTRA_BINARY ...]}
 shift
+mkdir -p "$(dirname "$out")"
 tools=(bash dd cmp fio mkfs.xfs xfs_io blkdiscard fallocate blktrace blkparse lsblk "$@")
 
 stage=$(mktemp -d)
