@@ -49,11 +49,42 @@ dev=$1
 
 [ -b "$dev" ] || die "$dev: not a block device"
 command -v fio >/dev/null || die "fio is not installed"
+command -v jq >/dev/null || die "jq is not installed (it joins fio's JSON and the counts)"
 pmdzero=$(command -v pmdzero || true)
 if [ -z "$pmdzero" ] && [ -x "$here/../build/default/pmdzero" ]; then
 	pmdzero=$here/../build/default/pmdzero
 fi
 [ -n "$pmdzero" ] || die "pmdzero is not installed (make userspace)"
+
+# to_bytes SIZE: 128k, 2m, 1g, 2MiB ... in bytes (powers of 1024, as fio reads them).
+to_bytes() {
+	local v=${1,,} n unit
+	n=${v%%[^0-9]*}
+	unit=${v#"$n"}
+	unit=${unit%ib}
+	unit=${unit%b}
+	[ -n "$n" ] || die "bad size '$1'"
+	case $unit in
+	'') echo "$n" ;;
+	k) echo $((n << 10)) ;;
+	m) echo $((n << 20)) ;;
+	g) echo $((n << 30)) ;;
+	t) echo $((n << 40)) ;;
+	*) die "bad size '$1'" ;;
+	esac
+}
+
+IFS=, read -r -a sections <<< "$jobs"
+IFS=, read -r -a sizes <<< "$bslist"
+# Every argument is checked before the first job runs.
+to_bytes "$size" > /dev/null
+[[ $iodepth =~ ^[1-9][0-9]*$ ]] || die "bad queue depth '$iodepth'"
+for bs in "${sizes[@]}"; do
+	to_bytes "$bs" > /dev/null
+done
+for section in "${sections[@]}"; do
+	grep -q "^\[$section\]" "$jobfile" || die "no section [$section] in $jobfile"
+done
 
 # Safety first, before any I/O.
 if grep -q "^$(readlink -f "$dev") " /proc/mounts; then
@@ -74,12 +105,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-to_bytes() { numfmt --from=iec "${1^^}" 2>/dev/null || die "bad size '$1'"; }
-
-IFS=, read -r -a sections <<< "$jobs"
-IFS=, read -r -a sizes <<< "$bslist"
 for section in "${sections[@]}"; do
-	grep -q "^\[$section\]" "$jobfile" || die "no section [$section] in $jobfile"
 	for bs in "${sizes[@]}"; do
 		if [[ $section == *huge* ]]; then
 			if [ -z "$hugedir" ]; then
@@ -90,6 +116,8 @@ for section in "${sections[@]}"; do
 			# Each job buffer is BS x IODEPTH, in 2 MiB pages, plus slack.
 			need=$(( ($(to_bytes "$bs") * iodepth + (2 << 20) - 1) / (2 << 20) + 4 ))
 			echo $(( old_huge + need )) > /proc/sys/vm/nr_hugepages
+			[ "$(cat /proc/sys/vm/nr_hugepages)" -ge $(( old_huge + need )) ] ||
+				die "cannot reserve $need huge pages for $section bs=$bs (memory too fragmented or too small)"
 		fi
 		out=$outdir/$section-$bs.json
 		echo "run-fio.sh: $section bs=$bs iodepth=$iodepth size=$size on $dev" >&2
@@ -97,16 +125,10 @@ for section in "${sections[@]}"; do
 			"$pmdzero" trace "$dev" --json --output "$outdir/.trace.json" -- \
 			fio --output-format=json --output="$outdir/.fio.json" --section="$section" "$jobfile" ||
 			die "$section bs=$bs failed (fio output: $outdir/.fio.json)"
-		python3 - "$outdir/.fio.json" "$outdir/.trace.json" "$section" "$bs" > "$out" <<'PY'
-import json, sys
-fio_path, trace_path, section, bs = sys.argv[1:5]
-with open(fio_path) as f:
-    fio = json.load(f)
-with open(trace_path) as f:
-    trace = json.load(f)["trace"][0]
-json.dump({"section": section, "bs": bs, "fio": fio, "trace": trace}, sys.stdout)
-sys.stdout.write("\n")
-PY
+		jq -n --arg section "$section" --arg bs "$bs" \
+			--slurpfile fio "$outdir/.fio.json" --slurpfile trace "$outdir/.trace.json" \
+			'{section: $section, bs: $bs, fio: $fio[0], trace: $trace[0].trace[0]}' > "$out" ||
+			die "$section bs=$bs: cannot combine fio's JSON with the trace"
 		rm -f "$outdir/.fio.json" "$outdir/.trace.json"
 	done
 done

@@ -3,8 +3,9 @@
 
     summarize.py ALL.data OUTDIR
 
-Writes OUTDIR/summary.json, OUTDIR/summary.md and OUTDIR/plot.svg (when
-gnuplot is installed) and prints the markdown table.  Every figure is
+Writes OUTDIR/summary.json, OUTDIR/summary.md, OUTDIR/plot.svg and, for the
+fio jobs, OUTDIR/plot-fio.svg (plots when gnuplot is installed) and prints
+the markdown tables.  Every figure is
 computed from the measured runs: counts from the traced run, throughput and
 system CPU as the median of the timed runs.
 """
@@ -38,7 +39,7 @@ def metrics(rec):
     walls = [r["wall_s"] for r in rec["runs"]]
     syss = [r["sys_s"] for r in rec["runs"]]
     wall = statistics.median(walls)
-    return {
+    out = {
         "scenario": rec["scenario"],
         "device": rec["device"],
         "kernel": rec["kernel"],
@@ -54,6 +55,12 @@ def metrics(rec):
         "wall_s_median": wall,
         "sys_cpu_s_per_gib": statistics.median(syss) / gib,
     }
+    if "fio" in rec:
+        # fio's own view of the same runs: job and CPU of its threads.
+        out["fio"] = rec["fio"]
+        for k in ("fio_usr_cpu_pct", "fio_sys_cpu_pct"):
+            out[k] = statistics.median(r[k] for r in rec["runs"])
+    return out
 
 
 def fmt(v, digits=1):
@@ -82,11 +89,18 @@ def main():
             keys.append(k)
 
     comparisons = []
-    lines = [
+    main_lines = [
         "| scenario | device | bios/GiB stock | bios/GiB patched | requests/GiB stock"
         " | requests/GiB patched | MiB/s stock | MiB/s patched | MiB/s ratio"
         " | sys CPU s/GiB stock | sys CPU s/GiB patched |",
         "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    fio_lines = [
+        "| fio job | bs | device | bios/GiB stock | bios/GiB patched"
+        " | requests/GiB stock | requests/GiB patched | MiB/s stock | MiB/s patched"
+        " | MiB/s ratio | fio sys % stock | fio sys % patched"
+        " | sys CPU s/GiB stock | sys CPU s/GiB patched |",
+        "|---|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for scen, dev in keys:
         s = by_key.get((scen, dev, "stock"))
@@ -101,19 +115,30 @@ def main():
             "sys_cpu_s_per_gib_ratio": ratio(g(p, "sys_cpu_s_per_gib"), g(s, "sys_cpu_s_per_gib")),
         }
         comparisons.append(comp)
-        lines.append(
-            f"| {scen} | {dev} | {fmt(g(s, 'bios_per_gib'))} | {fmt(g(p, 'bios_per_gib'))}"
-            f" | {fmt(g(s, 'requests_per_gib'))} | {fmt(g(p, 'requests_per_gib'))}"
-            f" | {fmt(g(s, 'mib_per_s'))} | {fmt(g(p, 'mib_per_s'))}"
-            f" | {fmt(comp['mib_per_s_ratio'], 2)}"
-            f" | {fmt(g(s, 'sys_cpu_s_per_gib'), 3)} | {fmt(g(p, 'sys_cpu_s_per_gib'), 3)} |"
-        )
+        counts = (f" | {fmt(g(s, 'bios_per_gib'))} | {fmt(g(p, 'bios_per_gib'))}"
+                  f" | {fmt(g(s, 'requests_per_gib'))} | {fmt(g(p, 'requests_per_gib'))}"
+                  f" | {fmt(g(s, 'mib_per_s'))} | {fmt(g(p, 'mib_per_s'))}"
+                  f" | {fmt(comp['mib_per_s_ratio'], 2)}")
+        cpu = f" | {fmt(g(s, 'sys_cpu_s_per_gib'), 3)} | {fmt(g(p, 'sys_cpu_s_per_gib'), 3)} |"
+        fio = (s or p).get("fio")
+        if fio:
+            fio_lines.append(
+                f"| {fio['section']} | {fio['bs']} | {dev}" + counts
+                + f" | {fmt(g(s, 'fio_sys_cpu_pct'))} | {fmt(g(p, 'fio_sys_cpu_pct'))}" + cpu)
+        else:
+            main_lines.append(f"| {scen} | {dev}" + counts + cpu)
     runs = sorted({r["runs"] for r in rows})
     md = ["# pmdzero: stock versus patched 6.12", "",
           f"Counts per GiB from one traced run; MiB/s and system CPU (system + irq +"
           f" softirq time, all CPUs) are medians of {','.join(map(str, runs))} untraced runs,"
           " both kernels booted in the same invocation on the same machine under QEMU.",
-          ""] + lines
+          ""] + main_lines
+    if len(fio_lines) > 2:
+        md += ["", "## fio zero-write jobs (fio-jobs/zero-write.fio)", "",
+               "1 GiB per job, iodepth 16; counts from the run made through"
+               " fio-jobs/run-fio.sh (pmdzero trace); MiB/s is fio's own bandwidth"
+               " and fio sys % its threads' system CPU, medians of the plain fio runs.",
+               ""] + fio_lines
     if meminfo:
         md += ["", "| kernel | MemTotal KiB | MemAvailable KiB after boot |", "|---|--:|--:|"]
         for k in ("stock", "patched"):
@@ -128,13 +153,18 @@ def main():
         json.dump({"scenarios": rows, "comparisons": comparisons,
                    "meminfo": meminfo}, f, indent=2)
         f.write("\n")
-    plot(keys, by_key, outdir)
+    is_fio = lambda k: "fio" in (by_key.get((*k, "stock")) or by_key.get((*k, "patched")))
+    plot([k for k in keys if not is_fio(k)], by_key, outdir, "plot",
+         "stock vs patched 6.12 (static PMD zero folio)")
+    fio_keys = [k for k in keys if is_fio(k)]
+    if fio_keys:
+        plot(fio_keys, by_key, outdir, "plot-fio", "fio zero-write jobs, stock vs patched 6.12")
     sys.stdout.write(text)
 
 
-def plot(keys, by_key, outdir):
+def plot(keys, by_key, outdir, name, title):
     """Throughput and bios/GiB side by side, stock versus patched."""
-    dat = os.path.join(outdir, "plot.dat")
+    dat = os.path.join(outdir, name + ".dat")
     with open(dat, "w") as f:
         f.write("label mib_stock mib_patched bios_stock bios_patched\n")
         for scen, dev in keys:
@@ -146,9 +176,9 @@ def plot(keys, by_key, outdir):
                 "NaN" if v is None else f"{v:.3f}" for v in vals) + "\n")
     n = len(keys)
     script = f"""
-set terminal svg size {max(900, 140 * n)},900 dynamic font 'sans,10'
-set output '{os.path.join(outdir, "plot.svg")}'
-set multiplot layout 2,1 title 'stock vs patched 6.12 (static PMD zero folio)'
+set terminal svg size {max(900, (140 if n < 30 else 60) * n)},900 dynamic font 'sans,10'
+set output '{os.path.join(outdir, name + ".svg")}'
+set multiplot layout 2,1 title '{title}'
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.8 border -1

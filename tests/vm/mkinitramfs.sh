@@ -11,7 +11,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 out=${1:?usage: mkinitramfs.sh OUT.cpio [EXTRA_BINARY ...]}
 shift
 mkdir -p "$(dirname "$out")"
-tools=(bash dd cmp fio mkfs.xfs xfs_io blkdiscard fallocate blktrace blkparse lsblk "$@")
+tools=(bash dd cmp fio jq mkfs.xfs xfs_io blkdiscard fallocate blktrace blkparse lsblk "$@")
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
@@ -51,6 +51,9 @@ for t in "${tools[@]}"; do
 		exit 1
 	fi
 done
+
+# Scripts say #!/bin/bash; busybox owns /bin here.
+[ -e "$stage/bin/bash" ] || ln -s "$(command -v bash)" "$stage/bin/bash"
 
 cp -r "$here/guest" "$stage/pmdzero"
 [ -d "$here/../../fio-jobs" ] && cp -r "$here/../../fio-jobs" "$stage/pmdzero/fio-jobs"

@@ -62,13 +62,15 @@ kdev() {
 
 TRACE_EVENTS="block_bio_queue block_rq_issue block_split block_bio_backmerge block_bio_frontmerge"
 
-# trace_begin DEV [RWBS_GLOB] [COMM]: count block events for DEV from now on,
-# only those whose rwbs matches the glob (default "*W*": writes, so that the
-# signature probe reads of blkdiscard and friends are not counted).  With
-# COMM, bios are counted only when that task submitted them: the kernel's
-# zeroing bios are built in the caller's context, and an unrelated write to
-# the device during the window then cannot change an exact count.  Requests
-# are never filtered by task: kblockd may issue them.
+# trace_begin DEV [writes|all] [COMM]: count block events for DEV from now
+# on: by default only writes and the ops the kernel spells "N" (Write
+# Zeroes), so that the signature probe reads of blkdiscard and friends are
+# not counted; "all" counts every op.  The rwbs tests are prefix globs:
+# a "*W*" || "N*" filter was seen here counting XFS's 64 KiB reads ("RS").
+# With COMM, bios are counted only when that task submitted them: the
+# kernel's zeroing bios are built in the caller's context, and an unrelated
+# write to the device during the window then cannot change an exact count.
+# Requests are never filtered by task: kblockd may issue them.
 trace_begin() {
 	local dev ev filter
 	dev=$(kdev "$1")
@@ -76,7 +78,11 @@ trace_begin() {
 	echo 0 > $TRACEFS/events/enable
 	echo 32768 > $TRACEFS/buffer_size_kb
 	for ev in $TRACE_EVENTS; do
-		filter="dev == $dev && rwbs ~ \"${2:-*W*}\""
+		case ${2:-writes} in
+		writes) filter="dev == $dev && (rwbs ~ \"W*\" || rwbs ~ \"FW*\" || rwbs ~ \"N*\" || rwbs ~ \"FN*\")" ;;
+		all) filter="dev == $dev" ;;
+		*) fail "trace_begin: unknown op set '$2'" ;;
+		esac
 		[ -n "${3:-}" ] && [ $ev = block_bio_queue ] && filter="$filter && comm == \"$3\""
 		echo "$filter" > $TRACEFS/events/block/$ev/filter ||
 			fail "cannot set the filter of block:$ev"
@@ -178,4 +184,96 @@ bench_scenario() {
 # meminfo_data: MemTotal and MemAvailable after boot, in KiB.
 meminfo_data() {
 	data "{\"meminfo\":{\"kernel\":\"$PMDZERO_KERNEL\",\"mem_total_kib\":$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo),\"mem_available_kib\":$(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo)}}"
+}
+
+# The benchmark's device set-ups.  A boot is either a null_blk boot (devices
+# made here; with null_blk.virt_boundary=1 on the command line every one of
+# them has the NVMe segment rule) or a boot with a QEMU disk, named by
+# pmdzero.device=nvme|virtio-blk.  bench_setups [NULLB_SETUPS]: the set-ups
+# of this boot, NULLB_SETUPS (default: all three) when it is a null_blk boot.
+bench_setups() {
+	case ${PMDZERO_DEVICE:-} in
+	nvme|virtio-blk) echo "$PMDZERO_DEVICE" ;;
+	'')
+		if [ "$(cat /sys/module/null_blk/parameters/virt_boundary)" = Y ]; then
+			echo nullb-virt-boundary
+		else
+			echo "${1:-nullb-default nullb-max16384 nullb-max16384-8m}"
+		fi
+		;;
+	*) fail "unknown pmdzero.device=$PMDZERO_DEVICE" ;;
+	esac
+}
+
+# bench_device SETUP: the device of a set-up, 4 GiB; a null_blk one is made
+# (no backing memory, the data path only) and bench_device_done removes it.
+bench_device() {
+	local dev
+	case $1 in
+	nvme) dev=/dev/nvme0n1 ;;
+	virtio-blk) dev=/dev/vda ;;
+	nullb-default|nullb-virt-boundary) dev=$(nullb_create bench0 size=4096) ;;
+	nullb-max16384) dev=$(nullb_create bench0 size=4096 max_sectors=16384) ;;
+	nullb-max16384-8m)
+		dev=$(nullb_create bench0 size=4096 max_sectors=16384) &&
+			set_max_sectors_kb "$dev" 8192 > /dev/null
+		;;
+	esac
+	# Called as $(bench_device ...): complaints go to stderr.
+	[ -b "${dev:-}" ] || { echo "no device for set-up $1" >&2; return 1; }
+	[ "$(cat "$(sysblock "$dev")/size")" -ge $((4 * GiB / 512)) ] ||
+		{ echo "$dev ($1) is smaller than 4 GiB" >&2; return 1; }
+	echo "$dev"
+}
+bench_device_done() { nullb_destroy bench0; }
+
+FIO_JOBS=/pmdzero/fio-jobs
+FIO_SIZE=$GiB FIO_IODEPTH=16
+
+# reserve_hugepages SECTION BS: 2 MiB pages for the buffers of a huge-page
+# section (BS x iodepth, plus slack), none for the others.
+reserve_hugepages() {
+	local need=0 bs=${2%[kKmM]}
+	case $2 in
+	*[kK]) bs=$((bs << 10)) ;;
+	*[mM]) bs=$((bs << 20)) ;;
+	esac
+	[[ $1 == *huge* ]] && need=$(( (bs * FIO_IODEPTH + 2 * MiB - 1) / (2 * MiB) + 4 ))
+	echo $need > /proc/sys/vm/nr_hugepages
+	[ "$(cat /proc/sys/vm/nr_hugepages)" -ge $need ] || fail "cannot reserve $need huge pages"
+}
+
+# bench_fio LABEL DEV SECTION BS: one fio job of fio-jobs/zero-write.fio.
+# The counted run goes through fio-jobs/run-fio.sh, as a user would run it
+# (pmdzero trace around fio); then min(PMDZERO_RUNS, 3) plain fio runs for
+# throughput and CPU: wall_s is fio's own io_bytes / bw_bytes, sys_s the
+# system-wide system CPU around the fio process (as for the other
+# scenarios), and fio's usr/sys CPU percentages are kept beside them.
+bench_fio() {
+	local label=$1 dev=$2 section=$3 bs=$4 name="fio-$3-$4" runs="" i n json
+	local fio_wall usr_pct sys_pct bytes k
+	rm -rf /tmp/fio-run
+	bash "$FIO_JOBS/run-fio.sh" --force --outdir /tmp/fio-run --size $FIO_SIZE --iodepth $FIO_IODEPTH \
+		--bs "$bs" --jobs "$section" "$dev" 2> /tmp/fio-run.err ||
+		{ cat /tmp/fio-run.err; fail "run-fio.sh $section bs=$bs on $label failed"; }
+	json=/tmp/fio-run/$section-$bs.json
+	for k in bios requests splits merges bio_bytes; do
+		printf -v "$k" '%s' "$(jq -e ".trace.$k" "$json")" || fail "$json: no trace.$k"
+	done
+	bytes=$(jq -e '.fio.jobs[0].write.io_bytes' "$json") || fail "$json: no io_bytes"
+	n=${PMDZERO_RUNS:-5}
+	[ "$n" -gt 3 ] && n=3
+	reserve_hugepages "$section" "$bs"
+	for i in $(seq "$n"); do
+		measure env DEV="$dev" SIZE=$FIO_SIZE BS="$bs" IODEPTH=$FIO_IODEPTH HUGEDIR=/dev/hugepages \
+			fio --output-format=json --output=/tmp/fio.json --section="$section" \
+			"$FIO_JOBS/zero-write.fio" > /dev/null || fail "$name on $label: fio failed"
+		read -r fio_wall usr_pct sys_pct < <(jq -r '.jobs[0] |
+			"\(.write.io_bytes / .write.bw_bytes * 1e6 | floor / 1e6) \(.usr_cpu) \(.sys_cpu)"' /tmp/fio.json) ||
+			fail "$name on $label: unreadable fio JSON"
+		runs="$runs${runs:+,}{\"wall_s\":$fio_wall,\"sys_s\":$sys_s,\"fio_usr_cpu_pct\":$usr_pct,\"fio_sys_cpu_pct\":$sys_pct}"
+	done
+	reserve_hugepages none 0
+	data "{\"scenario\":\"$name\",\"device\":\"$label\",\"kernel\":\"$PMDZERO_KERNEL\",\"fio\":{\"section\":\"$section\",\"bs\":\"$bs\",\"iodepth\":$FIO_IODEPTH},\"bytes\":$bytes,\"bios\":$bios,\"requests\":$requests,\"splits\":$splits,\"merges\":$merges,\"bio_bytes\":$bio_bytes,\"runs\":[$runs]}"
+	echo "$name on $label: bios=$bios requests=$requests runs=[$runs]"
 }

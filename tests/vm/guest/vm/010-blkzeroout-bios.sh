@@ -11,7 +11,7 @@ trap 'nullb_destroy zero0' EXIT
 cat "$(sysblock "$dev")/queue/write_zeroes_max_bytes" | grep -qx 0 ||
 	fail "null_blk offers Write Zeroes: the zero-page path would not run"
 
-trace_begin "$dev" "*W*" blkdiscard
+trace_begin "$dev" writes blkdiscard
 blkdiscard -z -o 0 -l $GiB "$dev" || fail "blkdiscard -z failed"
 trace_end
 expect_eq bios "$bios" "$(pick 2 1024)"

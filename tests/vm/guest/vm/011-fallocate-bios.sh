@@ -6,7 +6,7 @@
 dev=$(nullb_create zero1 size=4096) || fail "cannot create null_blk"
 trap 'nullb_destroy zero1' EXIT
 
-trace_begin "$dev" "*W*" fallocate
+trace_begin "$dev" writes fallocate
 fallocate --zero-range --offset $GiB --length $GiB "$dev" || fail "fallocate --zero-range failed"
 trace_end
 expect_eq bios "$bios" "$(pick 2 1024)"

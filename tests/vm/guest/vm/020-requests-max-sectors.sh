@@ -10,13 +10,13 @@ dev=$(nullb_create zero2 size=4096 max_sectors=16384) || fail "cannot create nul
 trap 'nullb_destroy zero2' EXIT
 
 expect_eq "default max_sectors_kb" "$(cat "$(sysblock "$dev")/queue/max_sectors_kb")" 1280
-trace_begin "$dev" "*W*" blkdiscard
+trace_begin "$dev" writes blkdiscard
 blkdiscard -z -o 0 -l $GiB "$dev" || fail "blkdiscard -z failed"
 trace_end
 expect_eq "requests at 1280 KiB" "$requests" "$(pick 820 2048)"
 
 set_max_sectors_kb "$dev" 8192
-trace_begin "$dev" "*W*" blkdiscard
+trace_begin "$dev" writes blkdiscard
 blkdiscard -z -o 0 -l $GiB "$dev" || fail "blkdiscard -z failed"
 trace_end
 expect_eq "requests at 8 MiB" "$requests" "$(pick 128 2048)"

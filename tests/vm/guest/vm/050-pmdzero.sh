@@ -12,7 +12,7 @@ dev=$(nullb_create pz0 size=4096) || fail "cannot create null_blk"
 trap 'nullb_destroy pz0; nullb_destroy pz1' EXIT
 
 # Both counters see the same run: perf counters and tracefs coexist.
-trace_begin "$dev" "*"
+trace_begin "$dev" all
 pmdzero trace "$dev" --json -- blkdiscard -z -l $GiB "$dev" > /tmp/trace.json ||
 	fail "pmdzero trace failed"
 trace_end
