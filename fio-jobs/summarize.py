@@ -164,6 +164,8 @@ def main():
 
 def plot(keys, by_key, outdir, name, title):
     """Throughput and bios/GiB side by side, stock versus patched."""
+    if not keys:
+        return
     dat = os.path.join(outdir, name + ".dat")
     with open(dat, "w") as f:
         f.write("label mib_stock mib_patched bios_stock bios_patched\n")
