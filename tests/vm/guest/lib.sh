@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers shared by the guest tests (sourced by bash).
 TRACEFS=/sys/kernel/tracing
 NULLB=/sys/kernel/config/nullb
