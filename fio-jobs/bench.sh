@@ -12,7 +12,7 @@
 #
 # Boots per kernel: null_blk (every scenario), null_blk.virt_boundary=1,
 # QEMU NVMe and QEMU virtio-blk with write-zeroes=off (kernel zeroing and
-# the fio jobs).  A full run takes about 40 minutes under TCG once the
+# the fio jobs).  A full run takes about 45 minutes under TCG once the
 # kernels are built.
 set -euo pipefail
 
@@ -32,6 +32,8 @@ stamp=$(date -u +%Y%m%dT%H%M%SZ)
 out=$top/results/$stamp
 raw=$out/raw
 mkdir -p "$raw"
+# Which tree produced these numbers.
+git -C "$top" describe --always --dirty > "$raw/commit" 2>/dev/null || echo unknown > "$raw/commit"
 initrd=$top/build/vm/initramfs.cpio
 pmdzero_bin=$top/build/default/pmdzero
 extra=()

@@ -48,14 +48,14 @@ if fio:
     same = sum(1 for c in fio if c["bios_per_gib_ratio"] == 1)
     devices = sorted({c["device"] for c in fio})
     sentence = (f"The {len(fio)} fio zero-write jobs (user buffers: io_uring and libaio with"
-                f" 4 KiB-page and huge-page buffers, psync; 128 KiB to 8 MiB blocks; on"
+                f" small-page and huge-page buffers, psync; 128k to 8m blocks; on"
                 f" {', '.join(devices)}) do not touch the zero folio: patched/stock fio"
                 f" bandwidth has a median ratio of {statistics.median(r):.2f} (range"
                 f" {r[0]:.2f} to {r[-1]:.2f}), and {same} of {len(fio)} issue"
                 f" exactly the same bios.")
 else:
     sentence = "(no fio jobs in this run)"
-text = text.replace("@FIO@", textwrap.fill(sentence, 72))
+text = text.replace("@FIO@", textwrap.fill(sentence, 72, break_on_hyphens=False))
 c = open(cover).read()
 c = c.replace("*** SUBJECT HERE ***", subject.split("] ", 1)[1])
 c = c.replace("*** BLURB HERE ***", text.rstrip("\n"))

@@ -252,14 +252,15 @@ reserve_hugepages() {
 # scenarios), and fio's usr/sys CPU percentages are kept beside them.
 bench_fio() {
 	local label=$1 dev=$2 section=$3 bs=$4 name="fio-$3-$4" runs="" i n json
-	local fio_wall usr_pct sys_pct bytes k
+	local fio_wall usr_pct sys_pct bytes k v
 	rm -rf /tmp/fio-run
 	bash "$FIO_JOBS/run-fio.sh" --force --outdir /tmp/fio-run --size $FIO_SIZE --iodepth $FIO_IODEPTH \
 		--bs "$bs" --jobs "$section" "$dev" 2> /tmp/fio-run.err ||
 		{ cat /tmp/fio-run.err; fail "run-fio.sh $section bs=$bs on $label failed"; }
 	json=/tmp/fio-run/$section-$bs.json
 	for k in bios requests splits merges bio_bytes; do
-		printf -v "$k" '%s' "$(jq -e ".trace.$k" "$json")" || fail "$json: no trace.$k"
+		v=$(jq -e ".trace.$k" "$json") || fail "$json: no trace.$k"
+		printf -v "$k" '%s' "$v"
 	done
 	bytes=$(jq -e '.fio.jobs[0].write.io_bytes' "$json") || fail "$json: no io_bytes"
 	n=${PMDZERO_RUNS:-5}
