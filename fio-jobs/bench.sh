@@ -12,7 +12,7 @@
 #
 # Boots per kernel: null_blk (every scenario), null_blk.virt_boundary=1,
 # QEMU NVMe and QEMU virtio-blk with write-zeroes=off (kernel zeroing and
-# the fio jobs).  A full run takes about 45 minutes under TCG once the
+# the fio jobs).  A full run takes about 30 minutes under TCG once the
 # kernels are built.
 set -euo pipefail
 

@@ -63,6 +63,15 @@ def metrics(rec):
     return out
 
 
+def fio_size(rows):
+    sizes = sorted({r["bytes"] for r in rows if "fio" in r})
+    return ", ".join(f"{b / GIB:g} GiB" for b in sizes)
+
+
+def fio_iodepth(rows):
+    return ", ".join(str(d) for d in sorted({r["fio"]["iodepth"] for r in rows if "fio" in r}))
+
+
 def fmt(v, digits=1):
     if v is None:
         return "-"
@@ -135,7 +144,7 @@ def main():
           ""] + main_lines
     if len(fio_lines) > 2:
         md += ["", "## fio zero-write jobs (fio-jobs/zero-write.fio)", "",
-               "1 GiB per job, iodepth 16; counts from the run made through"
+               f"{fio_size(rows)} per job, iodepth {fio_iodepth(rows)}; counts from the run made through"
                " fio-jobs/run-fio.sh (pmdzero trace); MiB/s is fio's own bandwidth"
                " and fio sys % its threads' system CPU, medians of the plain fio runs.",
                ""] + fio_lines
