@@ -70,15 +70,19 @@ struct pmdzero_dev *pmdzero_open(const char *path, unsigned int flags,
 		}
 	}
 
-	oflags = O_RDWR | O_CLOEXEC;
-	if (!(flags & PMDZERO_OPEN_FORCE))
-		oflags |= O_EXCL;
+	/* Exclusive whenever possible, forced or not; forced, a device that
+	 * another holder keeps busy is opened shared. */
+	oflags = O_RDWR | O_CLOEXEC | O_EXCL;
 	fd = open(path, oflags);
+	if (fd < 0 && errno == EBUSY && (flags & PMDZERO_OPEN_FORCE)) {
+		oflags &= ~O_EXCL;
+		fd = open(path, oflags);
+	}
 	if (fd < 0) {
 		ret = -errno;
 		if (ret == -EBUSY && (oflags & O_EXCL))
 			pz_error(err, ret, "device is in use (opened exclusively elsewhere); use --force to override");
-		else if (ret == -EROFS || ret == -EACCES)
+		else if (ret == -EROFS)
 			pz_error(err, ret, "device is read-only: %s", strerror(-ret));
 		else
 			pz_error(err, ret, "cannot open for writing: %s", strerror(-ret));
@@ -115,6 +119,11 @@ const struct pmdzero_probe *pmdzero_dev_probe(const struct pmdzero_dev *dev)
 int pmdzero_dev_fd(const struct pmdzero_dev *dev)
 {
 	return dev->fd;
+}
+
+int pmdzero_dev_exclusive(const struct pmdzero_dev *dev)
+{
+	return dev->exclusive;
 }
 
 int pmdzero_dev_probe_signatures(struct pmdzero_dev *dev, struct pmdzero_error *err)

@@ -9,6 +9,26 @@
 
 #include "internal.h"
 
+static int aio_setup_error(int r, unsigned int qd, struct pmdzero_error *err)
+{
+	if (r == -ENOSYS)
+		return pz_error(err, -EOPNOTSUPP, "aio: native AIO is not available: %s (CONFIG_AIO off)",
+				strerror(-r));
+	return pz_error(err, r, "aio: io_setup(%u) failed: %s%s", qd, strerror(-r),
+			r == -EAGAIN ? " (fs.aio-max-nr reached)" : "");
+}
+
+int pz_aio_available(struct pmdzero_error *err)
+{
+	io_context_t ctx = 0;
+	int r = io_setup(1, &ctx);
+
+	if (r < 0)
+		return aio_setup_error(r, 1, err);
+	io_destroy(ctx);
+	return 0;
+}
+
 int pz_engine_aio(struct pz_run *run, struct pmdzero_error *err)
 {
 	const struct pmdzero_zero_opts *o = run->opts;
@@ -32,14 +52,8 @@ int pz_engine_aio(struct pz_run *run, struct pmdzero_error *err)
 	snprintf(run->res->detail, sizeof(run->res->detail), "O_DIRECT libaio, %s buffer", zb.kind);
 
 	r = io_setup((int)qd, &ctx);
-	if (r == -ENOSYS) {
-		ret = pz_error(err, -EOPNOTSUPP, "aio: native AIO is not available: %s (CONFIG_AIO off)",
-			       strerror(-r));
-		goto out_buf;
-	}
 	if (r < 0) {
-		ret = pz_error(err, r, "aio: io_setup(%u) failed: %s%s", qd, strerror(-r),
-			       r == -EAGAIN ? " (fs.aio-max-nr reached)" : "");
+		ret = aio_setup_error(r, qd, err);
 		goto out_buf;
 	}
 	iocbs = calloc(qd, sizeof(*iocbs));

@@ -232,12 +232,37 @@ int pz_engine_uring(struct pz_run *run, struct pmdzero_error *err)
 	return ret;
 }
 
+static int check_fallocate_op(struct uring_ctx *c, struct pmdzero_error *err)
+{
+	struct io_uring_probe *probe = io_uring_get_probe_ring(&c->ring);
+	int ok = probe && io_uring_opcode_supported(probe, IORING_OP_FALLOCATE);
+
+	if (probe)
+		io_uring_free_probe(probe);
+	if (!ok)
+		return pz_error(err, -EOPNOTSUPP,
+				"uring-fallocate: this kernel's io_uring lacks IORING_OP_FALLOCATE");
+	return 0;
+}
+
+int pz_uring_available(int fallocate, struct pmdzero_error *err)
+{
+	struct uring_ctx c = { .name = fallocate ? "uring-fallocate" : "uring" };
+	int ret = uring_init(&c, 1, err);
+
+	if (ret)
+		return ret;
+	if (fallocate)
+		ret = check_fallocate_op(&c, err);
+	io_uring_queue_exit(&c.ring);
+	return ret;
+}
+
 int pz_engine_uring_fallocate(struct pz_run *run, struct pmdzero_error *err)
 {
 	struct uring_ctx c = { .run = run, .name = "uring-fallocate", .fallocate = 1 };
-	struct io_uring_probe *probe;
 	unsigned int qd;
-	int ret, ok;
+	int ret;
 
 	run->res->io_size = pz_io_size(run);
 	qd = queue_depth(run, run->res->io_size);
@@ -245,14 +270,10 @@ int pz_engine_uring_fallocate(struct pz_run *run, struct pmdzero_error *err)
 	ret = uring_init(&c, qd, err);
 	if (ret)
 		return ret;
-	probe = io_uring_get_probe_ring(&c.ring);
-	ok = probe && io_uring_opcode_supported(probe, IORING_OP_FALLOCATE);
-	if (probe)
-		io_uring_free_probe(probe);
-	if (!ok) {
+	ret = check_fallocate_op(&c, err);
+	if (ret) {
 		io_uring_queue_exit(&c.ring);
-		return pz_error(err, -EOPNOTSUPP,
-				"uring-fallocate: this kernel's io_uring lacks IORING_OP_FALLOCATE");
+		return ret;
 	}
 	snprintf(run->res->detail, sizeof(run->res->detail), "IORING_OP_FALLOCATE zero range chunks");
 	ret = uring_loop(&c, qd, run->res->io_size, err);

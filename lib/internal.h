@@ -100,6 +100,10 @@ int pz_engine_uring(struct pz_run *run, struct pmdzero_error *err);
 int pz_engine_uring_fallocate(struct pz_run *run, struct pmdzero_error *err);
 int pz_engine_aio(struct pz_run *run, struct pmdzero_error *err);
 int pz_engine_psync(struct pz_run *run, struct pmdzero_error *err);
+/* Whether an engine's kernel interface works here, without any I/O:
+ * 0, or -EOPNOTSUPP (or another -errno) with the reason in err. */
+int pz_uring_available(int fallocate, struct pmdzero_error *err);
+int pz_aio_available(struct pmdzero_error *err);
 
 /* Write engines: enables O_DIRECT and allocates the zero buffer of
  * pz_io_size() bytes; 0 or -errno (-EOPNOTSUPP without O_DIRECT). */

@@ -65,15 +65,13 @@ int pmdzero_check_range(uint64_t size, unsigned int lbs, uint64_t offset,
 #define PZ_MAX_IO_SIZE		(1ULL << 30)
 #define PZ_MAX_QUEUE_DEPTH	4096U
 
-static int check_opts(const struct pmdzero_dev *dev, const struct pmdzero_zero_opts *o,
+static int check_opts(const struct pmdzero_probe *p, const struct pmdzero_zero_opts *o,
 		      struct pmdzero_error *err)
 {
-	unsigned int lbs = dev->probe.logical_block_size;
+	unsigned int lbs = p->logical_block_size;
 	int ret;
 
-	if (dev->fd < 0 || !(dev->flags & PMDZERO_OPEN_WRITE))
-		return pz_error(err, -EBADF, "device is not open for writing");
-	ret = pmdzero_check_range(dev->probe.size, lbs, o->offset, o->length, err);
+	ret = pmdzero_check_range(p->size, lbs, o->offset, o->length, err);
 	if (ret)
 		return ret;
 	if (!pmdzero_engine_name(o->engine))
@@ -88,6 +86,29 @@ static int check_opts(const struct pmdzero_dev *dev, const struct pmdzero_zero_o
 		return pz_error(err, -EINVAL, "queue depth %u is larger than %u",
 				o->queue_depth, PZ_MAX_QUEUE_DEPTH);
 	return 0;
+}
+
+int pmdzero_zero_check(const struct pmdzero_probe *p, const struct pmdzero_zero_opts *opts,
+		       struct pmdzero_error *err)
+{
+	int ret;
+
+	pz_error_clear(err);
+	ret = check_opts(p, opts, err);
+	if (ret)
+		return ret;
+	switch (opts->engine) {
+	case PMDZERO_ENGINE_URING:
+		return pz_uring_available(0, err);
+	case PMDZERO_ENGINE_URING_FALLOCATE:
+		return pz_uring_available(1, err);
+	case PMDZERO_ENGINE_AIO:
+		return pz_aio_available(err);
+	default:
+		/* BLKZEROOUT and fallocate cannot be tried without writing;
+		 * auto falls back by itself. */
+		return 0;
+	}
 }
 
 static int run_engine(struct pz_run *run, enum pmdzero_engine e, struct pmdzero_error *err)
@@ -151,7 +172,9 @@ int pmdzero_zero(struct pmdzero_dev *dev, const struct pmdzero_zero_opts *opts,
 
 	pz_error_clear(err);
 	memset(res, 0, sizeof(*res));
-	ret = check_opts(dev, opts, err);
+	if (dev->fd < 0 || !(dev->flags & PMDZERO_OPEN_WRITE))
+		return pz_error(err, -EBADF, "device is not open for writing");
+	ret = check_opts(&dev->probe, opts, err);
 	if (ret)
 		return ret;
 

@@ -6,6 +6,8 @@
  * written, and the trace covers the zeroing only, not the guard I/O.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -22,9 +24,22 @@ uint64_t pz_default_length(const struct pz_args *a, const struct pmdzero_probe *
 	return a->offset < p->size ? p->size - a->offset : p->logical_block_size;
 }
 
+/*
+ * Progress on a terminal.  The write engines report bytes as they complete;
+ * BLKZEROOUT and fallocate are one kernel call that reports nothing until it
+ * returns, so a ticker thread shows the time spent in it instead.  Both draw
+ * under one lock, at most once a second.
+ */
 struct progress {
 	int enabled;
 	uint64_t t0, last;
+	uint64_t total;
+	const char *engine;
+	int incremental;	/* the engine reported bytes between start and end */
+	int stop;
+	pthread_t ticker;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
 };
 
 static uint64_t now_ns(void)
@@ -44,8 +59,14 @@ static void progress_cb(uint64_t done, uint64_t total, void *arg)
 	double secs, pct;
 	int i, fill;
 
-	if (!pr->enabled || now - pr->last < 1000000000ULL || done >= total)
+	if (!pr->enabled || !done || done >= total)
 		return;
+	pthread_mutex_lock(&pr->lock);
+	pr->incremental = 1;
+	if (now - pr->last < 1000000000ULL) {
+		pthread_mutex_unlock(&pr->lock);
+		return;
+	}
 	pr->last = now;
 	pct = total ? 100.0 * (double)done / (double)total : 100.0;
 	fill = (int)(pct * 32 / 100);
@@ -57,14 +78,60 @@ static void progress_cb(uint64_t done, uint64_t total, void *arg)
 		pmdzero_format_size(done, d, sizeof(d)), pmdzero_format_size(total, t, sizeof(t)),
 		secs > 0 ? (double)done / 1048576.0 / secs : 0.0);
 	fflush(stderr);
+	pthread_mutex_unlock(&pr->lock);
+}
+
+static void *progress_ticker(void *arg)
+{
+	struct progress *pr = arg;
+	struct timespec deadline;
+	char t[32];
+
+	pthread_mutex_lock(&pr->lock);
+	while (!pr->stop) {
+		clock_gettime(CLOCK_REALTIME, &deadline);
+		deadline.tv_sec += 1;
+		pthread_cond_timedwait(&pr->wake, &pr->lock, &deadline);
+		if (pr->stop || pr->incremental)
+			continue;
+		pr->last = now_ns();
+		fprintf(stderr, "\r\033[Kzeroing %s with %s: in one kernel call for %.0f s",
+			pmdzero_format_size(pr->total, t, sizeof(t)), pr->engine,
+			(double)(pr->last - pr->t0) / 1e9);
+		fflush(stderr);
+	}
+	pthread_mutex_unlock(&pr->lock);
+	return NULL;
+}
+
+static void progress_begin(struct progress *pr, int enabled, uint64_t total, const char *engine)
+{
+	pr->enabled = enabled;
+	pr->t0 = pr->last = now_ns();
+	pr->total = total;
+	pr->engine = engine;
+	pthread_mutex_init(&pr->lock, NULL);
+	pthread_cond_init(&pr->wake, NULL);
+	/* Without the ticker the write engines' bar still works. */
+	if (pr->enabled && pthread_create(&pr->ticker, NULL, progress_ticker, pr))
+		pr->stop = 1;
 }
 
 static void progress_end(struct progress *pr)
 {
+	if (pr->enabled && !pr->stop) {
+		pthread_mutex_lock(&pr->lock);
+		pr->stop = 1;
+		pthread_cond_signal(&pr->wake);
+		pthread_mutex_unlock(&pr->lock);
+		pthread_join(pr->ticker, NULL);
+	}
 	if (pr->enabled && pr->last != pr->t0) {
 		fputs("\r\033[K", stderr);
 		fflush(stderr);
 	}
+	pthread_cond_destroy(&pr->wake);
+	pthread_mutex_destroy(&pr->lock);
 }
 
 /* On a terminal, blkdiscard-style: refuse to zero over a signature unless
@@ -139,6 +206,8 @@ int pz_cmd_zero(const struct pz_args *a)
 	struct pmdzero_trace_counts counts = { 0 };
 	struct pmdzero_guard_result gres;
 	struct pmdzero_guard *guard = NULL;
+	struct pmdzero_probe pre;
+	sigset_t stop_signals, old_mask;
 	struct pmdzero_trace *trace = NULL;
 	const struct pmdzero_probe *p;
 	struct pmdzero_error err, terr, gerr;
@@ -149,20 +218,36 @@ int pz_cmd_zero(const struct pz_args *a)
 	double secs;
 	char buf[160];
 
+	/* Range, options and the engine's kernel interface are checked on a
+	 * read-only probe, before the device is opened for writing: closing a
+	 * descriptor opened for writing makes udev re-read the device. */
+	ret = pmdzero_probe(a->device, 0, &pre, &err);
+	if (ret) {
+		pz_errx(a->device, "%s", err.msg);
+		return pz_exit_code(ret);
+	}
+	o.offset = a->offset;
+	o.length = pz_default_length(a, &pre);
+	o.engine = (enum pmdzero_engine)a->engine;
+	o.queue_depth = a->queue_depth;
+	o.block_size = a->block_size;
+	ret = pmdzero_zero_check(&pre, &o, &err);
+	if (ret) {
+		pz_errx(a->device, "%s", err.msg);
+		return pz_exit_code(ret);
+	}
+
 	dev = pmdzero_open(a->device, PMDZERO_OPEN_WRITE | (a->force ? PMDZERO_OPEN_FORCE : 0), &err);
 	if (!dev) {
 		pz_errx(a->device, "%s", err.msg);
 		return pz_exit_code(err.code);
 	}
 	p = pmdzero_dev_probe(dev);
-	o.offset = a->offset;
-	o.length = pz_default_length(a, p);
-	o.engine = (enum pmdzero_engine)a->engine;
-	o.queue_depth = a->queue_depth;
-	o.block_size = a->block_size;
-	ret = pmdzero_check_range(p->size, p->logical_block_size, o.offset, o.length, &err);
-	if (ret) {
-		pz_errx(a->device, "%s", err.msg);
+	/* The guard regions are saved, overwritten and restored: with others
+	 * writing to the device meanwhile, the restore would undo their data. */
+	if (a->verify && !pmdzero_dev_exclusive(dev)) {
+		pz_errx(a->device, "--verify needs the device to itself, but it is in use (%s)",
+			p->mounted ? "mounted" : "held by another opener");
 		pmdzero_close(dev);
 		return PZ_EXIT_FAILURE;
 	}
@@ -175,8 +260,18 @@ int pz_cmd_zero(const struct pz_args *a)
 		pz_errx(a->device, "device is mounted on %s; zeroing anyway (--force)", p->mountpoint);
 
 	if (a->verify) {
+		/* From here to the restore the guards hold our pattern, not the
+		 * user's data: a ^C, SIGTERM or hang-up waits until they are
+		 * restored, then takes effect. */
+		sigemptyset(&stop_signals);
+		sigaddset(&stop_signals, SIGINT);
+		sigaddset(&stop_signals, SIGTERM);
+		sigaddset(&stop_signals, SIGHUP);
+		sigaddset(&stop_signals, SIGQUIT);
+		sigprocmask(SIG_BLOCK, &stop_signals, &old_mask);
 		guard = pmdzero_guard_new(dev, o.offset, o.length, a->guard, &err);
 		if (!guard) {
+			sigprocmask(SIG_SETMASK, &old_mask, NULL);
 			pz_errx(a->device, "%s", err.msg);
 			pmdzero_close(dev);
 			return pz_exit_code(err.code);
@@ -192,8 +287,8 @@ int pz_cmd_zero(const struct pz_args *a)
 			pz_errx(NULL, "tracing unavailable, continuing without bio counts: %s", terr.msg);
 	}
 
-	pr.enabled = !a->quiet && isatty(STDERR_FILENO);
-	pr.t0 = pr.last = now_ns();
+	progress_begin(&pr, !a->quiet && isatty(STDERR_FILENO), o.length,
+		       pmdzero_engine_name(o.engine));
 	o.progress = progress_cb;
 	o.progress_arg = &pr;
 	ret = pmdzero_zero(dev, &o, &res, &err);
@@ -220,6 +315,7 @@ int pz_cmd_zero(const struct pz_args *a)
 			rc = PZ_EXIT_FAILURE;
 		}
 		pmdzero_guard_free(guard);
+		sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	}
 	if (ret) {
 		pmdzero_trace_free(trace);

@@ -101,6 +101,11 @@ const struct pmdzero_probe *pmdzero_dev_probe(const struct pmdzero_dev *dev);
 /* Returns the device's file descriptor (owned by dev). */
 int pmdzero_dev_fd(const struct pmdzero_dev *dev);
 
+/* Returns 1 if dev is open for writing with O_EXCL (nobody else can mount
+ * or claim it meanwhile), 0 otherwise: read-only, or forced onto a device
+ * in use. */
+int pmdzero_dev_exclusive(const struct pmdzero_dev *dev);
+
 /* Reads signatures (file system, partition table) into the dev's probe data;
  * returns 0 or a negative errno.  This reads the device. */
 int pmdzero_dev_probe_signatures(struct pmdzero_dev *dev,
@@ -161,6 +166,13 @@ struct pmdzero_zero_result {
 	uint64_t io_size;		/* bytes per write or chunk, 0 if one call */
 	unsigned int queue_depth;	/* 0 for synchronous engines */
 };
+
+/* Checks opts against the device p describes (range, alignment, block size,
+ * queue depth) and whether the engine's kernel interface works here, with no
+ * I/O to the device; returns 0 or a negative errno (-EOPNOTSUPP: the engine
+ * is not supported here).  pmdzero_zero() makes the same option checks. */
+int pmdzero_zero_check(const struct pmdzero_probe *p, const struct pmdzero_zero_opts *opts,
+		       struct pmdzero_error *err);
 
 /* Zeroes the range in opts; returns 0 or a negative errno (-EOPNOTSUPP:
  * the engine is not supported here).  Never writes outside the range. */
