@@ -34,7 +34,17 @@ section() { # name command...
 
 build_userspace() { # O SANITIZE
 	make -s -C lib O="$1" SANITIZE="$2" && make -s -C tools O="$1" SANITIZE="$2" &&
-		make -s -C tests/unit O="$1" SANITIZE="$2"
+		make -s -C tests/unit O="$1" SANITIZE="$2" || return
+	# A sanitizer build that is not instrumented would pass for nothing.
+	if [ -n "$2" ]; then
+		local bin
+		for bin in "$1/pmdzero" "$1"/tests/unit/*; do
+			[ -f "$bin" ] && [ -x "$bin" ] || continue
+			ldd "$bin" | grep -q 'libasan' && ldd "$bin" | grep -q 'libubsan' ||
+				{ echo "FAIL build/sanitized: $bin is not linked with libasan and libubsan"; return 1; }
+		done
+		echo "PASS build/sanitized-binaries"
+	fi
 }
 
 rm -f "$logs"/*.log
@@ -53,7 +63,8 @@ for variant in default asan; do
 	o=$top/build/$variant san=
 	[ $variant = asan ] && san=1
 	section "build-$variant" build_userspace "$o" "$san"
-	section "unit-$variant" env TEST_LOGDIR="$logs/unit-$variant" tests/unit/run.sh "$o"
+	section "unit-$variant" env TEST_LOGDIR="$logs/unit-$variant" \
+		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 tests/unit/run.sh "$o"
 	section "host-$variant" env PMDZERO="$o/pmdzero" TEST_LOGDIR="$logs/host-$variant" \
 		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 tests/host/run.sh
 done

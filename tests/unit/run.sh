@@ -1,12 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Runs every unit test program in $O/tests/unit and prints one line each:
+# Runs every unit test program in O/tests/unit, O being the first argument
+# (else $O, else build/default), and prints one line each:
 #   PASS unit/NAME | FAIL unit/NAME (exit N) | SKIP unit/NAME: reason
 # Output of each test goes to $TEST_LOGDIR/unit/NAME.log.  Exits 1 if any
 # test failed.
 
 here=$(cd "$(dirname "$0")" && pwd)
-O=${O:-$here/../../build/default}
+O=${1:-${O:-$here/../../build/default}}
 TEST_LOGDIR=${TEST_LOGDIR:-$O/logs}
 dir=$O/tests/unit
 logdir=$TEST_LOGDIR/unit
