@@ -15,10 +15,11 @@
 #                         file system signature (its data is destroyed anyway)
 #   -h, --help
 #
-# It refuses a mounted device always, and a device with a signature unless
-# forced.  Huge page sections reserve BS x IODEPTH of 2 MiB pages in
-# vm.nr_hugepages and mount hugetlbfs if needed; the old reservation is
-# restored on exit.  Works in the pmdzero guest and on a real machine.
+# It refuses a device in use (mounted, held, swap) or read-only always, and
+# a device with a signature unless forced: the checks of `pmdzero zero`.
+# Huge page sections reserve BS x IODEPTH of 2 MiB pages in vm.nr_hugepages
+# and mount hugetlbfs if needed; the old reservation is restored on exit.
+# Works in the pmdzero guest and on a real machine.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -50,7 +51,8 @@ dev=$1
 [ -b "$dev" ] || die "$dev: not a block device"
 command -v fio >/dev/null || die "fio is not installed"
 command -v jq >/dev/null || die "jq is not installed (it joins fio's JSON and the counts)"
-pmdzero=$(command -v pmdzero || true)
+# $PMDZERO, else the installed one, else this tree's build.
+pmdzero=${PMDZERO:-$(command -v pmdzero || true)}
 if [ -z "$pmdzero" ] && [ -x "$here/../build/default/pmdzero" ]; then
 	pmdzero=$here/../build/default/pmdzero
 fi
@@ -86,13 +88,24 @@ for section in "${sections[@]}"; do
 	grep -q "^\[$section\]" "$jobfile" || die "no section [$section] in $jobfile"
 done
 
-# Safety first, before any I/O.
-if grep -q "^$(readlink -f "$dev") " /proc/mounts; then
-	die "$dev is mounted"
+# Safety first, before any I/O, from pmdzero's own probe: the checks
+# `pmdzero zero` makes, so a device is refused here exactly when it would
+# be refused there.  Mounted (the device or any of its partitions), held by
+# device-mapper or md, or used as swap: always refused.  A file system or
+# partition table signature (ambivalent ones included): refused unless forced.
+probe=$("$pmdzero" probe --json "$dev") || die "$dev: cannot probe the device"
+probe_field() { jq -r ".probe[0].$1 | if . == null then \"\" else tostring end" <<< "$probe"; }
+[ "$(probe_field mounted)" = true ] && die "$dev is in use: mounted on $(probe_field mountpoint)"
+[ "$(probe_field holders)" = 0 ] || die "$dev is in use: held by $(probe_field holders) other device(s) (device-mapper, md)"
+if awk -v d="$(readlink -f "$dev")" 'NR > 1 && index($1, d) == 1 { found = 1 } END { exit !found }' /proc/swaps; then
+	die "$dev is in use as swap"
 fi
-if [ $force = 0 ] && command -v blkid >/dev/null; then
-	sig=$(blkid -p -o value -s TYPE -s PTTYPE "$dev" 2>/dev/null | tr '\n' ' ' || true)
-	[ -z "${sig// /}" ] || die "$dev holds a ${sig% } signature; use --force to destroy it"
+[ "$(probe_field read_only)" = false ] || die "$dev is read-only"
+if [ $force = 0 ]; then
+	for sig in fs_type pt_type; do
+		v=$(probe_field $sig)
+		[ -z "$v" ] || die "$dev holds a $v signature; use --force to destroy it"
+	done
 fi
 
 mkdir -p "$outdir"
