@@ -34,6 +34,14 @@ raw=$out/raw
 mkdir -p "$raw"
 # Which tree produced these numbers.
 git -C "$top" describe --always --dirty > "$raw/commit" 2>/dev/null || echo unknown > "$raw/commit"
+# And on what: the numbers mean little without the host and the accelerator.
+{
+	echo "accel: $([ -w /dev/kvm ] && echo kvm || echo tcg)"
+	echo "qemu: $(qemu-system-x86_64 --version | head -n1)"
+	echo "host_cpu: $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
+	echo "host_cpus: $(nproc)"
+	echo "runs: $runs"
+} > "$raw/host"
 initrd=$top/build/vm/initramfs.cpio
 pmdzero_bin=$top/build/default/pmdzero
 extra=()
@@ -49,7 +57,9 @@ boot() { # kernel-label kernel-dir name [run-vm args...] [-- qemu args...]
 		--suite bench --initrd "$initrd" --logdir "$raw" --timeout 1800 \
 		--append "pmdzero.runs=$runs" "$@" >&2 || failed=1
 	# The guest reports the kernel label it was given: rewrite to stock/patched.
-	sed "s/\"kernel\":\"$kernel-$name\"/\"kernel\":\"$kernel\"/" "$raw/$kernel-$name.data" >> "$raw/all.data"
+	[ -f "$raw/$kernel-$name.data" ] &&
+		sed "s/\"kernel\":\"$kernel-$name\"/\"kernel\":\"$kernel\"/" "$raw/$kernel-$name.data" >> "$raw/all.data"
+	return 0
 }
 
 : > "$raw/all.data"
@@ -75,8 +85,14 @@ for kernel in stock patched; do
 		-blockdev "$(disk vblk)" -device virtio-blk-pci,drive=vblk,write-zeroes=off
 done
 
-python3 "$top/fio-jobs/summarize.py" "$raw/all.data" "$out"
+# summarize.py fails when a scenario lacks one of the two kernels.
+python3 "$top/fio-jobs/summarize.py" "$raw/all.data" "$out" || failed=1
+# A run with a failed boot or an unpaired scenario is kept for inspection
+# but never replaces the results the cover letter is generated from.
+if [ $failed != 0 ]; then
+	echo "bench: some guest runs failed; results/latest left as it was, this run is in ${out#"$top"/}" >&2
+	exit 1
+fi
 rm -rf "$top/results/latest"
 cp -r "$out" "$top/results/latest"
-echo "bench: results in results/latest/ (summary.md, summary.json, plot.svg)" >&2
-[ $failed = 0 ] || { echo "bench: some guest runs failed, see $raw" >&2; exit 1; }
+echo "bench: results in results/latest/ (summary.md, summary.json, plot.svg, plot-fio.svg)" >&2

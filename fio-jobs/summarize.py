@@ -136,18 +136,23 @@ def main():
                 + f" | {fmt(g(s, 'fio_sys_cpu_pct'))} | {fmt(g(p, 'fio_sys_cpu_pct'))}" + cpu)
         else:
             main_lines.append(f"| {scen} | {dev}" + counts + cpu)
-    runs = sorted({r["runs"] for r in rows})
+    unpaired = [f"{scen} on {dev}" for scen, dev in keys
+                if not (by_key.get((scen, dev, "stock")) and by_key.get((scen, dev, "patched")))]
+    runs = lambda fio: "/".join(map(str, sorted({r["runs"] for r in rows if ("fio" in r) == fio})))
     md = ["# pmdzero: stock versus patched 6.12", "",
           f"Counts per GiB from one traced run; MiB/s and system CPU (system + irq +"
-          f" softirq time, all CPUs) are medians of {','.join(map(str, runs))} untraced runs,"
+          f" softirq time, all CPUs) are medians of {runs(False)} untraced runs,"
           " both kernels booted in the same invocation on the same machine under QEMU.",
           ""] + main_lines
     if len(fio_lines) > 2:
         md += ["", "## fio zero-write jobs (fio-jobs/zero-write.fio)", "",
                f"{fio_size(rows)} per job, iodepth {fio_iodepth(rows)}; counts from the run made through"
                " fio-jobs/run-fio.sh (pmdzero trace); MiB/s is fio's own bandwidth"
-               " and fio sys % its threads' system CPU, medians of the plain fio runs.",
+               f" and fio sys % its threads' system CPU, medians of {runs(True)} plain fio runs.",
                ""] + fio_lines
+    if unpaired:
+        md += ["", "**Incomplete run**: no stock-versus-patched pair for "
+               + ", ".join(unpaired) + "."]
     if meminfo:
         md += ["", "| kernel | MemTotal KiB | MemAvailable KiB after boot |", "|---|--:|--:|"]
         for k in ("stock", "patched"):
@@ -160,7 +165,7 @@ def main():
         f.write(text)
     with open(os.path.join(outdir, "summary.json"), "w") as f:
         json.dump({"scenarios": rows, "comparisons": comparisons,
-                   "meminfo": meminfo}, f, indent=2)
+                   "meminfo": meminfo, "unpaired": unpaired}, f, indent=2)
         f.write("\n")
     is_fio = lambda k: "fio" in (by_key.get((*k, "stock")) or by_key.get((*k, "patched")))
     plot([k for k in keys if not is_fio(k)], by_key, outdir, "plot",
@@ -169,6 +174,10 @@ def main():
     if fio_keys:
         plot(fio_keys, by_key, outdir, "plot-fio", "fio zero-write jobs, stock vs patched 6.12")
     sys.stdout.write(text)
+    if unpaired:
+        print(f"summarize: {len(unpaired)} scenario(s) ran on one kernel only", file=sys.stderr)
+        return 1
+    return 0
 
 
 def plot(keys, by_key, outdir, name, title):
@@ -209,4 +218,4 @@ unset multiplot
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
