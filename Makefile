@@ -24,7 +24,7 @@ DESTDIR ?=
 DEB_PACKAGES := build-essential bc bison flex libelf-dev libssl-dev cpio \
 	linux-source-6.12 gcc-aarch64-linux-gnu python3-ply python3-git \
 	qemu-system-x86 busybox-static fio xfsprogs blktrace util-linux \
-	liburing-dev libaio-dev libblkid-dev libsmartcols-dev pkg-config \
+	liburing-dev libaio-dev libblkid-dev libmount-dev libsmartcols-dev pkg-config \
 	gnuplot-nox kmod file python3 jq fdisk e2fsprogs
 
 .PHONY: help deps userspace kernel kernel-stock kernel-off kernel-debug \

@@ -90,16 +90,13 @@ done
 
 # Safety first, before any I/O, from pmdzero's own probe: the checks
 # `pmdzero zero` makes, so a device is refused here exactly when it would
-# be refused there.  Mounted (the device or any of its partitions), held by
-# device-mapper or md, or used as swap: always refused.  A file system or
+# be refused there.  Mounted (the device or any of its partitions) or used
+# as swap ("mounted on [SWAP]"), or held by device-mapper or md: always refused.  A file system or
 # partition table signature (ambivalent ones included): refused unless forced.
 probe=$("$pmdzero" probe --json "$dev") || die "$dev: cannot probe the device"
 probe_field() { jq -r ".probe[0].$1 | if . == null then \"\" else tostring end" <<< "$probe"; }
 [ "$(probe_field mounted)" = true ] && die "$dev is in use: mounted on $(probe_field mountpoint)"
 [ "$(probe_field holders)" = 0 ] || die "$dev is in use: held by $(probe_field holders) other device(s) (device-mapper, md)"
-if awk -v d="$(readlink -f "$dev")" 'NR > 1 && index($1, d) == 1 { found = 1 } END { exit !found }' /proc/swaps; then
-	die "$dev is in use as swap"
-fi
 [ "$(probe_field read_only)" = false ] || die "$dev is read-only"
 if [ $force = 0 ]; then
 	for sig in fs_type pt_type; do

@@ -23,6 +23,6 @@ endif
 PMDZERO_VERSION := $(shell cat $(TOPDIR)/lib/VERSION)
 LIBPMDZERO_A := $(O)/lib/libpmdzero.a
 # What a program linking libpmdzero.a statically needs besides libc.
-LIBPMDZERO_DEPLIBS := -luring -laio -lblkid -lpthread
+LIBPMDZERO_DEPLIBS := -luring -laio -lblkid -lmount -lpthread
 
 Q := $(if $(V),,@)

@@ -19,6 +19,7 @@
 #include <linux/fs.h>
 
 #include <blkid/blkid.h>
+#include <libmount/libmount.h>
 
 #include "internal.h"
 
@@ -27,50 +28,51 @@ static void copy_str(char *dst, size_t len, const char *src)
 	snprintf(dst, len, "%s", src ? src : "");
 }
 
+/* Whether fs's source is the block device rdev, by path. */
+static int source_is(struct libmnt_fs *fs, dev_t rdev)
+{
+	const char *src = mnt_fs_get_srcpath(fs);
+	struct stat st;
+
+	return src && src[0] == '/' && !stat(src, &st) && S_ISBLK(st.st_mode) &&
+	       st.st_rdev == rdev;
+}
+
 /* Looks for rdev among mounted file systems (by device number, and by the
  * mount source for file systems such as btrfs that report a private
- * st_dev) and active swap areas. */
+ * st_dev) and active swap areas, through libmount as lsblk does. */
 static int find_mount(dev_t rdev, char *mnt, size_t len)
 {
-	char line[8192], src[4096], target[4096];
-	unsigned int ma, mi;
-	struct stat st;
+	struct libmnt_table *tb;
+	struct libmnt_iter *itr;
+	struct libmnt_fs *fs = NULL;
 	int found = 0;
-	char *dash;
-	FILE *f;
 
-	f = fopen("/proc/self/mountinfo", "re");
-	if (f) {
-		while (!found && fgets(line, sizeof(line), f)) {
-			if (sscanf(line, "%*u %*u %u:%u %*s %4095s", &ma, &mi, target) != 3)
-				continue;
-			if (makedev(ma, mi) == rdev) {
-				found = 1;
-				break;
-			}
-			dash = strstr(line, " - ");
-			if (dash && sscanf(dash, " - %*s %4095s", src) == 1 &&
-			    src[0] == '/' && !stat(src, &st) && S_ISBLK(st.st_mode) &&
-			    st.st_rdev == rdev)
-				found = 1;
+	itr = mnt_new_iter(MNT_ITER_FORWARD);
+	if (!itr)
+		return 0;
+	tb = mnt_new_table_from_file("/proc/self/mountinfo");
+	if (tb) {
+		fs = mnt_table_find_devno(tb, rdev, MNT_ITER_FORWARD);
+		while (!fs && mnt_table_next_fs(tb, itr, &fs) == 0)
+			if (!source_is(fs, rdev))
+				fs = NULL;
+		if (fs) {
+			copy_str(mnt, len, mnt_fs_get_target(fs));
+			found = 1;
 		}
-		fclose(f);
-		if (found)
-			copy_str(mnt, len, target);
+		mnt_unref_table(tb);
 	}
-	if (found)
-		return 1;
-	f = fopen("/proc/swaps", "re");
-	if (f) {
-		while (!found && fgets(line, sizeof(line), f)) {
-			if (sscanf(line, "%4095s", src) == 1 && src[0] == '/' &&
-			    !stat(src, &st) && S_ISBLK(st.st_mode) && st.st_rdev == rdev)
-				found = 1;
-		}
-		fclose(f);
+	tb = found ? NULL : mnt_new_table();
+	if (tb && mnt_table_parse_swaps(tb, NULL) == 0) {
+		mnt_reset_iter(itr, MNT_ITER_FORWARD);
+		while (!found && mnt_table_next_fs(tb, itr, &fs) == 0)
+			found = source_is(fs, rdev);
 		if (found)
 			copy_str(mnt, len, "[SWAP]");
 	}
+	mnt_unref_table(tb);
+	mnt_free_iter(itr);
 	return found;
 }
 
