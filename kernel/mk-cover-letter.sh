@@ -56,6 +56,42 @@ if fio:
 else:
     sentence = "(no fio jobs in this run)"
 text = text.replace("@FIO@", textwrap.fill(sentence, 72, break_on_hyphens=False))
+
+# The XFS sentence and the set-up, from the same run.
+rows = {(r["scenario"], r["kernel"]): r for r in data["scenarios"]}
+def bios(scen, kernel):
+    r = rows.get((scen, kernel))
+    return r["bios"] if r else None
+mk = (bios("mkfs-xfs-64k", "stock"), bios("mkfs-xfs-64k", "patched"))
+dio = (bios("xfs-64k-subblock-dio", "stock"), bios("xfs-64k-subblock-dio", "patched"))
+xfs = []
+if None not in mk:
+    xfs.append(f"mkfs.xfs -b size=64k issues {mk[0]} bios on stock and {mk[1]} patched,"
+               " the difference being its log, which it zeroes through"
+               " blkdev_issue_zeroout().")
+if None not in dio:
+    same = "the same" if dio[0] == dio[1] else "different"
+    xfs.append(f"Sub-block O_DIRECT writes on the mounted file system issue {same}"
+               f" bios on both ({dio[0]} and {dio[1]}): iomap_dio_zero() needs less"
+               " than one 64 KiB block per write, one bio per zeroed tail either way.")
+def fill_in(text, mark, value):
+    """Replace mark and re-wrap the paragraph holding it to 72 columns."""
+    paras = text.split("\n\n")
+    for i, para in enumerate(paras):
+        if mark in para:
+            paras[i] = textwrap.fill(" ".join(para.replace(mark, value).split()), 72,
+                                     break_on_hyphens=False)
+    return "\n\n".join(paras)
+text = fill_in(text, "@XFS@", " ".join(xfs) or "(no XFS scenarios in this run)")
+host = {}
+hostfile = os.path.join(os.path.dirname(summary), "raw", "host")
+if os.path.exists(hostfile):
+    for line in open(hostfile):
+        k, _, v = line.partition(": ")
+        host[k] = v.strip()
+accel = host.get("accel", "an unrecorded accelerator").upper()
+where = f" on {host['host_cpus']} host CPUs ({host['host_cpu']})" if "host_cpu" in host else ""
+text = fill_in(text, "@HOST@", f"QEMU ({accel}, 2 vCPUs){where}")
 c = open(cover).read()
 c = c.replace("*** SUBJECT HERE ***", subject.split("] ", 1)[1])
 c = c.replace("*** BLURB HERE ***", text.rstrip("\n"))
