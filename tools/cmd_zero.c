@@ -164,11 +164,9 @@ static int check_signatures(const struct pz_args *a, struct pmdzero_dev *dev)
 }
 
 static void report_trace(struct pz_report *r, struct pmdzero_trace *t,
-			 const struct pmdzero_probe *p, const struct pmdzero_trace_counts *c,
-			 int traced)
+			 const struct pmdzero_trace_counts *c, int traced)
 {
 	const char *name = NULL;
-	char buf[64];
 	unsigned int ma, mi;
 
 	pz_report_bool(r, "traced", traced);
@@ -182,12 +180,9 @@ static void report_trace(struct pz_report *r, struct pmdzero_trace *t,
 		pz_report_add(r, "lost_samples", PZ_NUM, NULL, NULL);
 		return;
 	}
+	/* A name, as in pmdzero trace; for a partition, its disk's. */
 	pmdzero_trace_device(t, &name, &ma, &mi);
-	if (p->whole_disk)
-		snprintf(buf, sizeof(buf), "%s", name);
-	else
-		snprintf(buf, sizeof(buf), "%s (whole disk of %s)", name, p->name);
-	pz_report_str(r, "traced_device", buf);
+	pz_report_str(r, "traced_device", name);
 	pz_report_u64(r, "bios", c->bios);
 	pz_report_u64(r, "requests", c->requests);
 	pz_report_u64(r, "splits", c->splits);
@@ -285,6 +280,8 @@ int pz_cmd_zero(const struct pz_args *a)
 		}
 		if (!trace && !a->quiet)
 			pz_errx(NULL, "tracing unavailable, continuing without bio counts: %s", terr.msg);
+		if (trace && !p->whole_disk && !a->quiet)
+			pz_errx(a->device, "is a partition: counts are for all of %s", p->queue_name);
 	}
 
 	progress_begin(&pr, !a->quiet && isatty(STDERR_FILENO), o.length,
@@ -337,7 +334,7 @@ int pz_cmd_zero(const struct pz_args *a)
 	pz_report_dbl(r, "mib_per_s", secs > 0 ? (double)res.bytes / 1048576.0 / secs : 0, 1);
 	pz_report_dbl(r, "user_cpu_s", (double)res.user_ns / 1e9, 6);
 	pz_report_dbl(r, "sys_cpu_s", (double)res.sys_ns / 1e9, 6);
-	report_trace(r, trace, p, &counts, traced);
+	report_trace(r, trace, &counts, traced);
 	pz_report_bool(r, "verified", checked);
 	if (checked) {
 		pz_report_bool(r, "range_zero", gres.range.all_zero);
