@@ -12,7 +12,8 @@
 #
 # Boots per kernel: null_blk (every scenario), null_blk.virt_boundary=1,
 # QEMU NVMe and QEMU virtio-blk with write-zeroes=off (kernel zeroing and
-# the fio jobs).  A full run takes about 30 minutes under TCG once the
+# the fio jobs).  A full run takes about 30 minutes under TCG (the
+# accelerator unless KVM really works, tests/vm/pick-accel.sh) once the
 # kernels are built.
 set -euo pipefail
 
@@ -34,9 +35,16 @@ raw=$out/raw
 mkdir -p "$raw"
 # Which tree produced these numbers.
 git -C "$top" describe --always --dirty > "$raw/commit" 2>/dev/null || echo unknown > "$raw/commit"
+# Both kernels first (cached after the first run), then one accelerator
+# for every boot: TCG unless KVM really works here (tests/vm/pick-accel.sh).
+stock_dir=$("$top/kernel/build.sh" stock)
+"$top/kernel/build.sh" patched > /dev/null
+[ -n "${PMDZERO_VM_ACCEL:-}" ] ||
+	PMDZERO_VM_ACCEL=$("$top/tests/vm/pick-accel.sh" "$stock_dir")
+export PMDZERO_VM_ACCEL
 # And on what: the numbers mean little without the host and the accelerator.
 {
-	echo "accel: $([ -w /dev/kvm ] && echo kvm || echo tcg)"
+	echo "accel: $PMDZERO_VM_ACCEL"
 	echo "qemu: $(qemu-system-x86_64 --version | head -n1)"
 	echo "host_cpu: $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
 	echo "host_cpus: $(nproc)"

@@ -29,6 +29,9 @@ for setup in "$@"; do
 		failed=1
 		continue
 	fi
+	# One accelerator for the whole matrix, probed with the first kernel.
+	[ -n "${PMDZERO_VM_ACCEL:-}" ] ||
+		export PMDZERO_VM_ACCEL=$("$top/tests/vm/pick-accel.sh" "$kdir")
 	"$top/tests/vm/run-vm.sh" --kernel "$kdir" --label "$setup" --expect "$expect" \
 		--initrd "$initrd" --append "$append" --timeout "$timeout" \
 		--logdir "$logdir" ${VM_ONLY:+--only "$VM_ONLY"} || failed=1
