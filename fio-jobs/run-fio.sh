@@ -93,7 +93,11 @@ done
 # be refused there.  Mounted (the device or any of its partitions) or used
 # as swap ("mounted on [SWAP]"), or held by device-mapper or md: always refused.  A file system or
 # partition table signature (ambivalent ones included): refused unless forced.
-probe=$("$pmdzero" probe --json "$dev") || die "$dev: cannot probe the device"
+# Forced, signatures do not matter and the device is not read at all.
+probe_opts=--json
+[ $force = 1 ] && probe_opts="--json --no-signatures"
+# shellcheck disable=SC2086
+probe=$("$pmdzero" probe $probe_opts "$dev") || die "$dev: cannot probe the device"
 probe_field() { jq -r ".probe[0].$1 | if . == null then \"\" else tostring end" <<< "$probe"; }
 [ "$(probe_field mounted)" = true ] && die "$dev is in use: mounted on $(probe_field mountpoint)"
 [ "$(probe_field holders)" = 0 ] || die "$dev is in use: held by $(probe_field holders) other device(s) (device-mapper, md)"

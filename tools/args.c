@@ -16,6 +16,7 @@
 enum {
 	OPT_GUARD = 0x100,
 	OPT_NO_BYTES,
+	OPT_NO_SIGNATURES,
 	OPT_NO_TRACE,
 	OPT_OUTPUT,
 	OPT_QUIET,
@@ -25,6 +26,7 @@ enum {
 static const struct option probe_opts[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ "json", no_argument, NULL, 'J' },
+	{ "no-signatures", no_argument, NULL, OPT_NO_SIGNATURES },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -116,9 +118,10 @@ void pz_usage(const char *cmd, FILE *out)
 		      "it is read-only, mounted or held, and any file system or partition table\n"
 		      "signature (this reads the device).\n"
 		      "\nOptions:\n"
-		      " -J, --json     use JSON output format\n"
-		      " -h, --help     display this help\n"
-		      " -V, --version  display version\n", out);
+		      " -J, --json           use JSON output format\n"
+		      "     --no-signatures  do not read the device: no signature probing\n"
+		      " -h, --help           display this help\n"
+		      " -V, --version        display version\n", out);
 	} else if (!strcmp(cmd, "zero")) {
 		fputs("Usage:\n"
 		      " pmdzero zero [options] <device>\n"
@@ -318,6 +321,9 @@ int pz_parse_args(int argc, char **argv, struct pz_args *a, char *msg, size_t le
 			break;
 		case OPT_NO_BYTES:
 			a->no_bytes = 1;
+			break;
+		case OPT_NO_SIGNATURES:
+			a->no_signatures = 1;
 			break;
 		case OPT_QUIET:
 			a->quiet = 1;

@@ -29,6 +29,7 @@ struct pz_args {
 	int quiet;
 	int no_trace;
 	int no_bytes;
+	int no_signatures;		/* probe: do not read the device */
 	const char *output;		/* trace --output FILE */
 	char **child_argv;		/* trace: the command after "--" */
 	int help;			/* print help for cmd (or global) */

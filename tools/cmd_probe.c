@@ -25,7 +25,7 @@ int pz_cmd_probe(const struct pz_args *a)
 	char buf[32];
 	int ret;
 
-	ret = pmdzero_probe(a->device, PMDZERO_PROBE_SIGNATURES, &p, &err);
+	ret = pmdzero_probe(a->device, a->no_signatures ? 0 : PMDZERO_PROBE_SIGNATURES, &p, &err);
 	if (ret) {
 		pz_errx(a->device, "%s", err.msg);
 		return pz_exit_code(ret);
@@ -57,6 +57,7 @@ int pz_cmd_probe(const struct pz_args *a)
 	pz_report_bool(r, "mounted", p.mounted);
 	add_opt_str(r, "mountpoint", p.mountpoint);
 	pz_report_u64(r, "holders", p.holders);
+	pz_report_bool(r, "signatures_probed", p.signatures_probed);
 	add_opt_str(r, "fs_type", p.fs_type);
 	add_opt_str(r, "pt_type", p.pt_type);
 	ret = pz_report_print(r, a->json, stdout);
