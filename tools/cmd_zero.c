@@ -35,6 +35,7 @@ struct progress {
 	uint64_t t0, last;
 	uint64_t total;
 	const char *engine;
+	int one_call;		/* BLKZEROOUT or fallocate: no progress until done */
 	int incremental;	/* the engine reported bytes between start and end */
 	int stop;
 	pthread_t ticker;
@@ -95,8 +96,9 @@ static void *progress_ticker(void *arg)
 		if (pr->stop || pr->incremental)
 			continue;
 		pr->last = now_ns();
-		fprintf(stderr, "\r\033[Kzeroing %s with %s: in one kernel call for %.0f s",
+		fprintf(stderr, "\r\033[Kzeroing %s with %s: %s for %.0f s",
 			pmdzero_format_size(pr->total, t, sizeof(t)), pr->engine,
+			pr->one_call ? "in one kernel call" : "waiting for the first write",
 			(double)(pr->last - pr->t0) / 1e9);
 		fflush(stderr);
 	}
@@ -104,12 +106,16 @@ static void *progress_ticker(void *arg)
 	return NULL;
 }
 
-static void progress_begin(struct progress *pr, int enabled, uint64_t total, const char *engine)
+static void progress_begin(struct progress *pr, int enabled, uint64_t total,
+			   enum pmdzero_engine engine)
 {
 	pr->enabled = enabled;
 	pr->t0 = pr->last = now_ns();
 	pr->total = total;
-	pr->engine = engine;
+	pr->engine = pmdzero_engine_name(engine);
+	/* auto starts with BLKZEROOUT and only falls back when it is refused. */
+	pr->one_call = engine == PMDZERO_ENGINE_IOCTL || engine == PMDZERO_ENGINE_FALLOCATE ||
+		       engine == PMDZERO_ENGINE_AUTO;
 	pthread_mutex_init(&pr->lock, NULL);
 	pthread_cond_init(&pr->wake, NULL);
 	/* Without the ticker the write engines' bar still works. */
@@ -284,8 +290,7 @@ int pz_cmd_zero(const struct pz_args *a)
 			pz_errx(a->device, "is a partition: counts are for all of %s", p->queue_name);
 	}
 
-	progress_begin(&pr, !a->quiet && isatty(STDERR_FILENO), o.length,
-		       pmdzero_engine_name(o.engine));
+	progress_begin(&pr, !a->quiet && isatty(STDERR_FILENO), o.length, o.engine);
 	o.progress = progress_cb;
 	o.progress_arg = &pr;
 	ret = pmdzero_zero(dev, &o, &res, &err);
