@@ -37,10 +37,13 @@ mkdir -p "$raw"
 git -C "$top" describe --always --dirty > "$raw/commit" 2>/dev/null || echo unknown > "$raw/commit"
 # Both kernels first (cached after the first run), then one accelerator
 # for every boot: TCG unless KVM really works here (tests/vm/pick-accel.sh).
-stock_dir=$("$top/kernel/build.sh" stock)
-"$top/kernel/build.sh" patched > /dev/null
+declare -A kdir
+for kernel in stock patched; do
+	kdir[$kernel]=$("$top/kernel/build.sh" "$kernel")
+	cp "${kdir[$kernel]}/config" "$raw/$kernel.config"
+done
 [ -n "${PMDZERO_VM_ACCEL:-}" ] ||
-	PMDZERO_VM_ACCEL=$("$top/tests/vm/pick-accel.sh" "$stock_dir")
+	PMDZERO_VM_ACCEL=$("$top/tests/vm/pick-accel.sh" "${kdir[stock]}")
 export PMDZERO_VM_ACCEL
 # And on what: the numbers mean little without the host and the accelerator.
 {
@@ -57,41 +60,40 @@ extra=()
 "$top/tests/vm/mkinitramfs.sh" "$initrd" "${extra[@]}"
 
 failed=0
-boot() { # kernel-label kernel-dir name [run-vm args...] [-- qemu args...]
-	local kernel=$1 kdir=$2 name=$3
-	shift 3
-	echo "bench: booting $kernel ($name)" >&2
-	"$top/tests/vm/run-vm.sh" --kernel "$kdir" --label "$kernel-$name" --expect none \
-		--suite bench --initrd "$initrd" --logdir "$raw" --timeout 1800 \
-		--append "pmdzero.runs=$runs" "$@" >&2 || failed=1
-	# The guest reports the kernel label it was given: rewrite to stock/patched.
-	[ -f "$raw/$kernel-$name.data" ] &&
-		sed "s/\"kernel\":\"$kernel-$name\"/\"kernel\":\"$kernel\"/" "$raw/$kernel-$name.data" >> "$raw/all.data"
-	return 0
+# boot NAME [run-vm args...] [-- qemu args...]: the set-up NAME on the stock
+# kernel, then on the patched one, back to back, so that drift in the
+# host's speed over the run does not land on one kernel only.
+boot() {
+	local kernel name=$1
+	shift
+	for kernel in stock patched; do
+		echo "bench: booting $kernel ($name)" >&2
+		"$top/tests/vm/run-vm.sh" --kernel "${kdir[$kernel]}" --label "$kernel-$name" \
+			--expect none --suite bench --initrd "$initrd" --logdir "$raw" --timeout 1800 \
+			--append "pmdzero.runs=$runs" "$@" >&2 || failed=1
+		# The guest reports the label it was given: rewrite to stock/patched.
+		[ -f "$raw/$kernel-$name.data" ] &&
+			sed "s/\"kernel\":\"$kernel-$name\"/\"kernel\":\"$kernel\"/" \
+				"$raw/$kernel-$name.data" >> "$raw/all.data"
+	done
 }
 
 : > "$raw/all.data"
 # QEMU's null-co block driver backs the NVMe and virtio-blk disks: 4 GiB that
 # cost no host memory or disk, and reads return zeroes, like null_blk.
 disk() { echo "driver=null-co,node-name=$1,size=$((4 << 30)),read-zeroes=on"; }
-for kernel in stock patched; do
-	kdir=$("$top/kernel/build.sh" "$kernel")
-	cp "$kdir/config" "$raw/$kernel.config"
-	if [ $quick = 1 ]; then
-		boot $kernel "$kdir" nullb --only 000-meminfo,010-kernel-zeroing
-	else
-		boot $kernel "$kdir" nullb
-	fi
-	boot $kernel "$kdir" virt-boundary --only 010-kernel-zeroing \
-		--append null_blk.virt_boundary=1
-	[ $quick = 1 ] && continue
-	boot $kernel "$kdir" nvme --only 010-kernel-zeroing,040-fio \
-		--append pmdzero.device=nvme -- \
+if [ $quick = 1 ]; then
+	boot nullb --only 000-meminfo,010-kernel-zeroing
+else
+	boot nullb
+fi
+boot virt-boundary --only 010-kernel-zeroing --append null_blk.virt_boundary=1
+if [ $quick = 0 ]; then
+	boot nvme --only 010-kernel-zeroing,040-fio --append pmdzero.device=nvme -- \
 		-blockdev "$(disk nvm)" -device nvme,serial=pmdzero,drive=nvm
-	boot $kernel "$kdir" virtio-blk --only 010-kernel-zeroing,040-fio \
-		--append pmdzero.device=virtio-blk -- \
+	boot virtio-blk --only 010-kernel-zeroing,040-fio --append pmdzero.device=virtio-blk -- \
 		-blockdev "$(disk vblk)" -device virtio-blk-pci,drive=vblk,write-zeroes=off
-done
+fi
 
 # summarize.py fails when a scenario lacks one of the two kernels.
 python3 "$top/fio-jobs/summarize.py" "$raw/all.data" "$out" || failed=1
