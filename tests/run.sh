@@ -37,10 +37,13 @@ build_userspace() { # O SANITIZE
 		make -s -C tests/unit O="$1" SANITIZE="$2" || return
 	# A sanitizer build that is not instrumented would pass for nothing.
 	if [ -n "$2" ]; then
-		local bin
+		local bin libs
 		for bin in "$1/pmdzero" "$1"/tests/unit/*; do
 			[ -f "$bin" ] && [ -x "$bin" ] || continue
-			ldd "$bin" | grep -q 'libasan' && ldd "$bin" | grep -q 'libubsan' ||
+			# Not ldd | grep -q: under pipefail, grep's early exit
+			# kills ldd with SIGPIPE and fails the check.
+			libs=$(ldd "$bin")
+			[[ $libs == *libasan* && $libs == *libubsan* ]] ||
 				{ echo "FAIL build/sanitized: $bin is not linked with libasan and libubsan"; return 1; }
 		done
 		echo "PASS build/sanitized-binaries"
