@@ -138,8 +138,8 @@ static int print_json(struct pz_report *r, FILE *out)
 	if (!ln)
 		goto out;
 	for (i = 0; i < r->n; i++) {
-		/* An unset number or boolean cell is printed as null; an unset
-		 * string as "", so a null string is written explicitly. */
+		/* A cell left unset (no data) is printed as null by
+		 * libsmartcols, whatever the column's JSON type. */
 		if (r->f[i].json && scols_line_set_data(ln, i, r->f[i].json))
 			goto out;
 	}

@@ -253,7 +253,10 @@ struct pmdzero_trace_counts {
 };
 
 /* Prepares counters for the disk holding path (a partition traces its
- * whole disk); returns the trace or NULL with err filled. */
+ * whole disk); returns the trace or NULL with err filled.  Reads the
+ * tracepoint ids from tracefs, mounting it on /sys/kernel/tracing (or
+ * debugfs on /sys/kernel/debug) if neither is mounted, and leaves it
+ * mounted, as perf does. */
 struct pmdzero_trace *pmdzero_trace_new(const char *path, unsigned int flags,
 					struct pmdzero_error *err);
 
