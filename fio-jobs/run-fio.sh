@@ -88,12 +88,13 @@ for section in "${sections[@]}"; do
 	grep -q "^\[$section\]" "$jobfile" || die "no section [$section] in $jobfile"
 done
 
-# Safety first, before any I/O, from pmdzero's own probe: the checks
-# `pmdzero zero` makes, so a device is refused here exactly when it would
-# be refused there.  Mounted (the device or any of its partitions) or used
-# as swap ("mounted on [SWAP]"), or held by device-mapper or md: always refused.  A file system or
-# partition table signature (ambivalent ones included): refused unless forced.
-# Forced, signatures do not matter and the device is not read at all.
+# Safety first, before any I/O, from pmdzero's own probe.  Always refused:
+# mounted (the device or any of its partitions), used as swap ("mounted on
+# [SWAP]"), held by device-mapper or md, read-only.  Refused unless forced:
+# a file system or partition table signature (ambivalent ones included);
+# forced, signatures do not matter and the device is not read at all.
+# fio does not open with O_EXCL, so unlike `pmdzero zero` this cannot see
+# a program that merely holds the device open exclusively.
 probe_opts=--json
 [ $force = 1 ] && probe_opts="--json --no-signatures"
 # shellcheck disable=SC2086
