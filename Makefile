@@ -81,6 +81,7 @@ unit-check: deps
 	$(MAKE) -C lib O=$(O)
 	$(MAKE) -C tests/unit O=$(O)
 	TEST_LOGDIR=$(LOGDIR)/unit tests/unit/run.sh $(O)
+	tests/bench/summarize.sh
 
 host-check: userspace
 	PMDZERO=$(O)/pmdzero TEST_LOGDIR=$(LOGDIR)/host tests/host/run.sh

@@ -136,6 +136,7 @@ def main():
                 + f" | {fmt(g(s, 'fio_sys_cpu_pct'))} | {fmt(g(p, 'fio_sys_cpu_pct'))}" + cpu)
         else:
             main_lines.append(f"| {scen} | {dev}" + counts + cpu)
+    noise = same_work(comparisons, by_key)
     unpaired = [f"{scen} on {dev}" for scen, dev in keys
                 if not (by_key.get((scen, dev, "stock")) and by_key.get((scen, dev, "patched")))]
     runs = lambda fio: "/".join(map(str, sorted({r["runs"] for r in rows if ("fio" in r) == fio})))
@@ -144,6 +145,13 @@ def main():
           f" softirq time, all CPUs) are medians of {runs(False)} untraced runs,"
           " both kernels booted in the same invocation on the same machine under QEMU.",
           ""] + main_lines
+    if noise:
+        md += ["", f"Same work on both kernels: in {len(noise['rows'])} of these rows both"
+               " kernels issue exactly the same bios and requests, and their patched/stock"
+               f" MiB/s ratios run from {noise['mib_per_s_ratio_min']:.2f} to"
+               f" {noise['mib_per_s_ratio_max']:.2f} (median"
+               f" {noise['mib_per_s_ratio_median']:.2f}): the boot-to-boot noise of this"
+               " set-up, against which the other ratios are to be read.  Counts are exact."]
     if len(fio_lines) > 2:
         md += ["", "## fio zero-write jobs (fio-jobs/zero-write.fio)", "",
                f"{fio_size(rows)} per job, iodepth {fio_iodepth(rows)}; counts from the run made through"
@@ -165,7 +173,7 @@ def main():
         f.write(text)
     with open(os.path.join(outdir, "summary.json"), "w") as f:
         json.dump({"scenarios": rows, "comparisons": comparisons,
-                   "meminfo": meminfo, "unpaired": unpaired}, f, indent=2)
+                   "meminfo": meminfo, "noise": noise, "unpaired": unpaired}, f, indent=2)
         f.write("\n")
     is_fio = lambda k: "fio" in (by_key.get((*k, "stock")) or by_key.get((*k, "patched")))
     plot([k for k in keys if not is_fio(k)], by_key, outdir, "plot",
@@ -178,6 +186,25 @@ def main():
         print(f"summarize: {len(unpaired)} scenario(s) ran on one kernel only", file=sys.stderr)
         return 1
     return 0
+
+
+def same_work(comparisons, by_key):
+    """The main-table rows in which both kernels did the same block I/O.
+
+    Identical bios and requests mean the series changed nothing the block
+    layer sees, so the spread of their MiB/s ratios is the measurement's
+    own noise.  None when no such row exists.
+    """
+    rows = [c for c in comparisons
+            if c["mib_per_s_ratio"] is not None
+            and "fio" not in by_key[(c["scenario"], c["device"], "stock")]
+            and c["bios_per_gib_ratio"] == 1 and c["requests_per_gib_ratio"] == 1]
+    if not rows:
+        return None
+    r = sorted(c["mib_per_s_ratio"] for c in rows)
+    return {"rows": [f"{c['scenario']} on {c['device']}" for c in rows],
+            "mib_per_s_ratio_min": r[0], "mib_per_s_ratio_median": statistics.median(r),
+            "mib_per_s_ratio_max": r[-1]}
 
 
 def plot(keys, by_key, outdir, name, title):

@@ -1,8 +1,9 @@
 #!/bin/bash
 # Every suite the project has, in one run: user space (plain and under
-# ASan/UBSan: unit tests, host tests on loop devices), the kernel series
-# checks (checkpatch, per-patch builds with the option on and off, arm64),
-# and the VM matrix (stock, patched, thp=never, option off, debug kernel).
+# ASan/UBSan: unit tests, host tests on loop devices), the benchmark report
+# on known data, the kernel series checks (checkpatch, per-patch builds
+# with the option on and off, arm64), and the VM matrix (stock, patched,
+# thp=never, option off, debug kernel).
 # Each suite prints PASS/FAIL/SKIP lines; this counts them and closes with
 # "N passed, N failed, N skipped".  Exit status 0 only if nothing failed.
 #
@@ -71,6 +72,8 @@ for variant in default asan; do
 	section "host-$variant" env PMDZERO="$o/pmdzero" TEST_LOGDIR="$logs/host-$variant" \
 		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 tests/host/run.sh
 done
+# The benchmark's report, on made-up data whose figures are known.
+section bench-report tests/bench/summarize.sh
 
 if [ -n "$prebuild" ]; then
 	echo "=== waiting for the kernel builds"
