@@ -25,7 +25,7 @@ git format-patch -q --cover-letter -o "$tmp/out" "$base"
 
 subject=$(sed -n 's/^SUBJECT: //p' "$top/kernel/cover-letter.in")
 python3 - "$tmp/out/0000-cover-letter.patch" "$top/kernel/cover-letter.in" "$summary" "$subject" <<'PY'
-import json, os, statistics, sys, textwrap
+import json, os, re, statistics, sys, textwrap
 cover, template, summary, subject = sys.argv[1:5]
 text = open(template).read().split("\n", 2)[2]   # drop SUBJECT line + blank
 md = open(summary).read().splitlines()
@@ -70,19 +70,51 @@ if None not in mk:
                " the difference being its log, which it zeroes through"
                " blkdev_issue_zeroout().")
 if None not in dio:
-    same = "the same" if dio[0] == dio[1] else "different"
-    xfs.append(f"Sub-block O_DIRECT writes on the mounted file system issue {same}"
-               f" bios on both ({dio[0]} and {dio[1]}): iomap_dio_zero() needs less"
+    same = f"the same bios on both ({dio[0]})" if dio[0] == dio[1] else \
+        f"different bios ({dio[0]} stock, {dio[1]} patched)"
+    xfs.append(f"Sub-block O_DIRECT writes on the mounted file system issue {same}:"
+               " iomap_dio_zero() needs less"
                " than one 64 KiB block per write, one bio per zeroed tail either way.")
-def fill_in(text, mark, value):
-    """Replace mark and re-wrap the paragraph holding it to 72 columns."""
+def fill_in(text, values):
+    """Replace each mark in values and re-wrap the paragraphs holding one to
+    72 columns, keeping two spaces after a full stop as the template has
+    them (a template line that ends a sentence counts as two spaces)."""
     paras = text.split("\n\n")
     for i, para in enumerate(paras):
-        if mark in para:
-            paras[i] = textwrap.fill(" ".join(para.replace(mark, value).split()), 72,
-                                     break_on_hyphens=False)
+        if not any(mark in para for mark in values):
+            continue
+        for mark, value in values.items():
+            para = para.replace(mark, value)
+        para = re.sub(r"([.!?])\n", r"\1  ", para).replace("\n", " ")
+        tokens = re.split(r"( +)", para.strip())
+        lines, line = [], tokens[0]
+        for gap, word in zip(tokens[1::2], tokens[2::2]):
+            gap = "  " if len(gap) > 1 and re.search(r"[.!?][)\"']?$", line) else " "
+            if len(line) + len(gap) + len(word) > 72:
+                lines.append(line)
+                line = word
+            else:
+                line += gap + word
+        paras[i] = "\n".join(lines + [line])
     return "\n\n".join(paras)
-text = fill_in(text, "@XFS@", " ".join(xfs) or "(no XFS scenarios in this run)")
+marks = {"@XFS@": "  ".join(xfs) or "(no XFS scenarios in this run)"}
+# How far apart the kernels land when they do the same block I/O: the
+# yardstick for every MiB/s ratio in the table (summarize.py computes it).
+noise = data.get("noise")
+if noise:
+    by_dev = {}
+    for row in noise["rows"]:
+        scen, _, dev = row.partition(" on ")
+        by_dev.setdefault(dev, []).append(scen)
+    where = "; ".join(f"{', '.join(s)} on {d}" for d, s in by_dev.items())
+    sentence = (f"In the {len(noise['rows'])} rows where both kernels issue exactly the same"
+                f" bios and requests ({where}), the patched/stock MiB/s ratio runs from"
+                f" {noise['mib_per_s_ratio_min']:.2f} to {noise['mib_per_s_ratio_max']:.2f},"
+                f" median {noise['mib_per_s_ratio_median']:.2f}: that is the boot-to-boot"
+                " noise of this set-up, against which the other ratios are to be read.")
+else:
+    sentence = "(no row with the same bios on both kernels: no noise estimate)"
+marks["@NOISE@"] = sentence
 host = {}
 hostfile = os.path.join(os.path.dirname(summary), "raw", "host")
 if os.path.exists(hostfile):
@@ -91,7 +123,8 @@ if os.path.exists(hostfile):
         host[k] = v.strip()
 accel = host.get("accel", "an unrecorded accelerator").upper()
 where = f" on {host['host_cpus']} host CPUs ({host['host_cpu']})" if "host_cpu" in host else ""
-text = fill_in(text, "@HOST@", f"QEMU ({accel}, 2 vCPUs){where}")
+marks["@HOST@"] = f"QEMU ({accel}, 2 vCPUs){where}"
+text = fill_in(text, marks)
 c = open(cover).read()
 c = c.replace("*** SUBJECT HERE ***", subject.split("] ", 1)[1])
 c = c.replace("*** BLURB HERE ***", text.rstrip("\n"))
