@@ -6,7 +6,8 @@
 #                                  option-off debug
 #
 # Needs the initramfs (make initramfs).  Output: the PASS/FAIL/SKIP lines of
-# run-vm.sh for every set-up; exit status non-zero if any failed.
+# run-vm.sh for every set-up, then a table of the bio and request counts
+# each guest measured; exit status non-zero if any failed.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -36,4 +37,27 @@ for setup in "$@"; do
 		--initrd "$initrd" --append "$append" --timeout "$timeout" \
 		--logdir "$logdir" ${VM_ONLY:+--only "$VM_ONLY"} || failed=1
 done
+
+# The counts the guests measured (their DATA lines), set-ups side by side:
+# the figures the cover letter's table has per GiB.
+python3 - "$logdir" "$@" <<'PY'
+import json, os, sys
+logdir, setups = sys.argv[1], sys.argv[2:]
+counts, tests = {}, []
+for setup in setups:
+    path = os.path.join(logdir, setup + ".data")
+    for line in open(path) if os.path.exists(path) else []:
+        rec = json.loads(line)
+        if "test" not in rec:
+            continue
+        if rec["test"] not in tests:
+            tests.append(rec["test"])
+        counts[(rec["test"], setup)] = f"{rec['bios']} / {rec['requests']}"
+if tests:
+    print("\nbios / requests counted in the guests (block tracepoints):\n")
+    print("| " + " | ".join(["zeroing on null_blk"] + setups) + " |")
+    print("|---" + "|--:" * len(setups) + "|")
+    for t in tests:
+        print("| " + " | ".join([t] + [counts.get((t, s), "-") for s in setups]) + " |")
+PY
 exit $failed

@@ -116,6 +116,12 @@ trace_end() {
 	awk '/ block_bio_queue:/ { n[$NF]++ } END { for (c in n) printf "trace: %d bios from %s\n", n[c], c }' /tmp/trace.txt
 }
 
+# counts_data NAME: the last trace_end's counts as a DATA line, for the
+# table tests/vm/matrix.sh prints after the boots.
+counts_data() {
+	data "{\"test\":\"$1\",\"kernel\":\"$PMDZERO_KERNEL\",\"bios\":$bios,\"requests\":$requests,\"splits\":$splits,\"merges\":$merges}"
+}
+
 # Set a null_blk queue's max_sectors_kb after power-on (the block layer caps
 # the default request size below the hardware limit).
 set_max_sectors_kb() {

@@ -14,7 +14,7 @@ cat "$(sysblock "$dev")/queue/write_zeroes_max_bytes" | grep -qx 0 ||
 trace_begin "$dev" writes blkdiscard
 blkdiscard -z -o 0 -l $GiB "$dev" || fail "blkdiscard -z failed"
 trace_end
+counts_data "blkzeroout 1 GiB"
 expect_eq bios "$bios" "$(pick 2 1024)"
 expect_eq bio_bytes "$bio_bytes" $GiB
 expect_eq requests "$requests" "$(pick 8226 9216)"
-data "{\"test\":\"blkzeroout-1g\",\"kernel\":\"$PMDZERO_KERNEL\",\"bios\":$bios,\"requests\":$requests,\"splits\":$splits,\"merges\":$merges}"

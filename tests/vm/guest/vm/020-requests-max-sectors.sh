@@ -13,11 +13,13 @@ expect_eq "default max_sectors_kb" "$(cat "$(sysblock "$dev")/queue/max_sectors_
 trace_begin "$dev" writes blkdiscard
 blkdiscard -z -o 0 -l $GiB "$dev" || fail "blkdiscard -z failed"
 trace_end
+counts_data "blkzeroout 1 GiB, max_sectors=16384"
 expect_eq "requests at 1280 KiB" "$requests" "$(pick 820 2048)"
 
 set_max_sectors_kb "$dev" 8192
 trace_begin "$dev" writes blkdiscard
 blkdiscard -z -o 0 -l $GiB "$dev" || fail "blkdiscard -z failed"
 trace_end
+counts_data "blkzeroout 1 GiB, max_sectors=16384, 8 MiB requests"
 expect_eq "requests at 8 MiB" "$requests" "$(pick 128 2048)"
 expect_eq bios "$bios" "$(pick 2 1024)"
