@@ -1,7 +1,8 @@
 #!/bin/bash
 # Build the guest initramfs: busybox for the shell, the real tools the suite
 # and benchmark drive (copied with the shared libraries they load), our own
-# binaries, and tests/vm/guest as /pmdzero.  Uncompressed cpio: the guest
+# binaries, the small C helpers of tests/vm/helpers, and tests/vm/guest as
+# /pmdzero.  Uncompressed cpio: the guest
 # kernel needs no decompressor and the host skips the compression time.
 #
 #   tests/vm/mkinitramfs.sh OUT.cpio [EXTRA_BINARY ...]
@@ -15,6 +16,14 @@ tools=(bash dd cmp fio jq mkfs.xfs xfs_io blkdiscard fallocate blktrace blkparse
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
+
+# The guest tests' own helpers, built here with the project's warnings.
+mkdir -p "$stage/.helpers"
+for src in "$here"/helpers/*.c; do
+	bin=$stage/.helpers/$(basename "$src" .c)
+	${CC:-cc} -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -o "$bin" "$src"
+	tools+=("$bin")
+done
 mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,lib,lib64,etc,proc,sys,dev,tmp,mnt,root}
 
 busybox=$(command -v busybox) || { echo "mkinitramfs: busybox missing" >&2; exit 1; }
@@ -60,6 +69,7 @@ cp -r "$here/guest" "$stage/pmdzero"
 cp "$here/guest/init" "$stage/init"
 chmod +x "$stage/init"
 
+rm -rf "$stage/.helpers"
 (cd "$stage" && find . -print0 | cpio --null -o -H newc --quiet) > "$out.tmp"
 mv "$out.tmp" "$out"
 echo "mkinitramfs: $out ($(du -h "$out" | cut -f1))" >&2

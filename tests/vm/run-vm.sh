@@ -4,7 +4,12 @@
 #   tests/vm/run-vm.sh --kernel DIR --label NAME --expect large|small
 #                      --initrd FILE [--suite vm] [--append "ARGS"]
 #                      [--only t1,t2] [--logdir DIR] [--timeout SECONDS]
-#                      [-- EXTRA QEMU ARGS]
+#                      [--icount] [-- EXTRA QEMU ARGS]
+#
+# --icount: one CPU under TCG with -icount shift=0,sleep=off, so that guest
+# time advances one nanosecond per guest instruction and idle time is
+# skipped: a time taken in the guest is then an instruction count,
+# deterministic whatever else the host runs.  For cost measurements.
 #
 # Prints one line per guest test (PASS/FAIL/SKIP vm/NAME/TEST), plus a
 # "splat" test that fails on any WARN, BUG, Oops, KASAN or lockdep report in
@@ -12,7 +17,7 @@
 # from the guest are written to LOGDIR/NAME.data.
 set -euo pipefail
 
-kernel= label= expect= initrd= suite=vm append= only= timeout=600
+kernel= label= expect= initrd= suite=vm append= only= timeout=600 icount=0
 logdir=${TEST_LOGDIR:-$(pwd)/build/logs}
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -25,6 +30,7 @@ while [ $# -gt 0 ]; do
 	--only) only=$2; shift 2 ;;
 	--logdir) logdir=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
+	--icount) icount=1; shift ;;
 	--) shift; break ;;
 	*) echo "run-vm.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
@@ -44,6 +50,12 @@ rm -f "$console" "$results"
 accel=$("$(dirname "$0")/pick-accel.sh" "$kernel") || exit 2
 cpu=max
 [ "$accel" = kvm ] && cpu=host
+cpus=(-smp 2)
+if [ $icount = 1 ]; then
+	# Instruction counting needs TCG and one vCPU.
+	accel=tcg cpu=max
+	cpus=(-smp 1 -icount shift=0,sleep=off)
+fi
 cmdline="console=ttyS0 panic=-1 oops=panic null_blk.nr_devices=0 pmdzero.suite=$suite"
 cmdline+=" pmdzero.kernel=$label pmdzero.expect=$expect"
 [ -n "$only" ] && cmdline+=" pmdzero.only=$only"
@@ -52,7 +64,7 @@ cmdline+=" pmdzero.kernel=$label pmdzero.expect=$expect"
 start=$(date +%s)
 set +e
 timeout --foreground "$timeout" qemu-system-x86_64 \
-	-machine q35,accel=$accel -cpu $cpu -smp 2 -m "${PMDZERO_VM_MEM:-3G}" \
+	-machine q35,accel=$accel -cpu $cpu "${cpus[@]}" -m "${PMDZERO_VM_MEM:-3G}" \
 	-nographic -no-reboot -monitor none \
 	-kernel "$kernel/bzImage" -initrd "$initrd" -append "$cmdline" \
 	-serial "file:$console" -serial "file:$results" \
@@ -85,5 +97,5 @@ if grep -En "$splat" "$console" > "$logdir/$label.splats" 2>/dev/null; then
 else
 	echo "PASS vm/$label/no-splat"
 fi
-echo "vm: $label booted and ran in ${secs}s under ${accel^^} (logs: $logdir/$label.*)" >&2
+echo "vm: $label booted and ran in ${secs}s under ${accel^^}${cpus[2]:+ (${cpus[2]} ${cpus[3]})} (logs: $logdir/$label.*)" >&2
 exit $failed
