@@ -13,6 +13,10 @@
 #                selectable and the touched objects must build; with 64K
 #                pages it must not be selectable.  Prints nothing to boot.
 #
+# PMDZERO_EXTRA_PATCHES (paths, space-separated) are applied after the
+# series, for experiments (kernel/experiments/): they change the source hash
+# and so get a tree, objects and a cache entry of their own.
+#
 # The cache ($PMDZERO_CACHE, default ~/.cache/pmdzero) is keyed by a hash of
 # everything that goes into a build: the Debian source package version, the
 # patches, the final .config and the compiler.  An unchanged input costs a
@@ -58,6 +62,10 @@ if [ "$flavour" != stock ]; then
 		[ -f "$top/kernel/patches/$p" ] || die "kernel/series names missing $p"
 		patches+=("$top/kernel/patches/$p")
 	done < "$top/kernel/series"
+	for p in ${PMDZERO_EXTRA_PATCHES:-}; do
+		[ -f "$p" ] || die "PMDZERO_EXTRA_PATCHES names missing $p"
+		patches+=("$(cd "$(dirname "$p")" && pwd)/$(basename "$p")")
+	done
 fi
 
 # A source tree per set of patches; extracted once, never modified after.

@@ -1,0 +1,26 @@
+#!/bin/bash
+# DESCRIPTION: per candidate: SIGKILL blkdiscard -z of a 4 GiB null_blk
+# limited to 64 MiB/s one second in, three times; the time from the kill
+# until the process is gone.  Wall-clock: boot without --icount.
+. /pmdzero/zero-bio-size/lib.sh
+
+dev=$(nullb_create kill0 size=4096 mbps=64) || fail "cannot create null_blk"
+for c in $(candidates); do
+	use_candidate "$c"
+	lat=
+	for try in 1 2 3; do
+		blkdiscard -f -z "$dev" > /dev/null 2>&1 &
+		pid=$!
+		sleep 1
+		t0=$EPOCHREALTIME
+		kill -KILL $pid
+		wait $pid
+		rc=$?
+		t1=$EPOCHREALTIME
+		[ $rc = 137 ] || fail "blkdiscard ended with $rc before the kill"
+		lat="$lat${lat:+,}$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')"
+	done
+	echo "$candidate: kill latency [$lat] s"
+	data "{\"candidate\":\"$candidate\",\"kernel\":\"$PMDZERO_KERNEL\",\"kill_latency_s\":[$lat]}"
+done
+nullb_destroy kill0
