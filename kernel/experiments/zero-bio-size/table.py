@@ -46,7 +46,8 @@ for c in order:
         elif base is None or c in ("stock", "series-512m"):
             cells.append(f"{m:.2f}")
         else:
-            cells.append(f"{m:.2f} {(m / base - 1) * 100:+.0f}%")
+            pct = round((m / base - 1) * 100)
+            cells.append(f"{m:.2f} {pct:+d}%")
     print(f"  {label(c):<17} {lat:<16} {cells[0]:<12} {cells[1]:<12} {cells[2]}")
 print()
 print("  bios/splits/requests per GiB")
@@ -62,4 +63,4 @@ spread = max((max(r["ns_per_gib"]) - min(r["ns_per_gib"])) / min(r["ns_per_gib"]
              for r in cost.values())
 runs = min(len(r["ns_per_gib"]) for r in cost.values())
 print()
-print(f"  ({runs} runs of 16 GiB per cell; widest spread in a cell {spread * 100:.1f}%)")
+print(f"  (median of {runs} runs of 16 GiB per cell; widest spread in a cell {spread * 100:.1f}%)")
