@@ -7,7 +7,8 @@
 #
 # Needs the initramfs (make initramfs).  Output: the PASS/FAIL/SKIP lines of
 # run-vm.sh for every set-up, then a table of the bio and request counts
-# each guest measured; exit status non-zero if any failed.
+# each guest measured and the kill latencies of 070-kill-latency; exit
+# status non-zero if any failed.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -43,12 +44,15 @@ done
 python3 - "$logdir" "$@" <<'PY'
 import json, os, sys
 logdir, setups = sys.argv[1], sys.argv[2:]
-counts, tests = {}, []
+counts, tests, latency = {}, [], {}
 for setup in setups:
     path = os.path.join(logdir, setup + ".data")
     for line in open(path) if os.path.exists(path) else []:
         rec = json.loads(line)
-        if "test" not in rec:
+        if "latency_s" in rec:
+            latency[setup] = rec["latency_s"]
+            continue
+        if "test" not in rec or "bios" not in rec:
             continue
         if rec["test"] not in tests:
             tests.append(rec["test"])
@@ -59,5 +63,10 @@ if tests:
     print("|---" + "|--:" * len(setups) + "|")
     for t in tests:
         print("| " + " | ".join([t] + [counts.get((t, s), "-") for s in setups]) + " |")
+if latency:
+    print("\nSIGKILL one second into blkdiscard -z on a 64 MiB/s null_blk, seconds until it was gone:\n")
+    for s in setups:
+        if s in latency:
+            print(f"  {s}: {', '.join(f'{x:.3f}' for x in latency[s])}")
 PY
 exit $failed

@@ -1,7 +1,8 @@
 #!/bin/bash
 # DESCRIPTION: with null_blk max_sectors=16384 the block layer still caps
-# requests at 1280 KiB: zeroing 1 GiB takes 2 x 410 requests with the PMD
-# zero folio.  With max_sectors_kb raised to 8192: 128 requests of 8 MiB.
+# requests at 1280 KiB: zeroing 1 GiB takes 820 requests with the PMD zero
+# folio, in 137 bios of six whole requests (7.5 MiB, under the 8 MiB cap).
+# With max_sectors_kb raised to 8192: 128 bios and 128 requests of 8 MiB.
 # With ZERO_PAGE every 4 KiB bio_vec is its own segment, so max_segments
 # (128) bounds a request to 512 KiB: 2048 requests.
 . /pmdzero/lib.sh
@@ -15,6 +16,7 @@ blkdiscard -z -o 0 -l $GiB "$dev" || fail "blkdiscard -z failed"
 trace_end
 counts_data "blkzeroout 1 GiB, max_sectors=16384"
 expect_eq "requests at 1280 KiB" "$requests" "$(pick 820 2048)"
+expect_eq "bios at 1280 KiB" "$bios" "$(pick 137 1024)"
 
 set_max_sectors_kb "$dev" 8192
 trace_begin "$dev" writes blkdiscard
@@ -22,4 +24,4 @@ blkdiscard -z -o 0 -l $GiB "$dev" || fail "blkdiscard -z failed"
 trace_end
 counts_data "blkzeroout 1 GiB, max_sectors=16384, 8 MiB requests"
 expect_eq "requests at 8 MiB" "$requests" "$(pick 128 2048)"
-expect_eq bios "$bios" "$(pick 2 1024)"
+expect_eq "bios at 8 MiB" "$bios" "$(pick 128 1024)"

@@ -23,7 +23,7 @@ done
 
 pmdzero zero "$dev" -l $GiB -e ioctl --json --quiet > /tmp/zero.json || fail "pmdzero zero -e ioctl failed"
 cat /tmp/zero.json
-expect_eq "pmdzero zero -e ioctl bios" "$(json_num bios /tmp/zero.json)" "$(pick 2 1024)"
+expect_eq "pmdzero zero -e ioctl bios" "$(json_num bios /tmp/zero.json)" "$(pick 129 1024)"
 
 mem=$(nullb_create pz1 size=64 memory_backed=1 blocksize=512) || fail "cannot create memory-backed null_blk"
 pattern_file /tmp/pattern $((64 * MiB))
