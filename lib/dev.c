@@ -32,7 +32,6 @@ struct pmdzero_dev *pmdzero_open(const char *path, unsigned int flags,
 	}
 	dev->fd = -1;
 	dev->flags = flags;
-	dev->rdev = st.st_rdev;
 	snprintf(dev->probe.path, sizeof(dev->probe.path), "%s", path);
 
 	/* Probe through a plain read-only descriptor first: it claims

@@ -32,7 +32,7 @@ int pz_aio_available(struct pmdzero_error *err)
 int pz_engine_aio(struct pz_run *run, struct pmdzero_error *err)
 {
 	const struct pmdzero_zero_opts *o = run->opts;
-	uint64_t next = o->offset, end = o->offset + o->length, done = 0, io, ios;
+	uint64_t next = o->offset, end = o->offset + o->length, done = 0, io;
 	unsigned int qd, i, nfree, npend = 0, inflight = 0;
 	struct iocb *iocbs = NULL, **pend = NULL, **freel = NULL;
 	struct io_event *ev = NULL;
@@ -44,10 +44,7 @@ int pz_engine_aio(struct pz_run *run, struct pmdzero_error *err)
 	if (ret)
 		return ret;
 	io = run->res->io_size;
-	ios = (o->length + io - 1) / io;
-	qd = o->queue_depth ? o->queue_depth : PMDZERO_DEFAULT_QUEUE_DEPTH;
-	if (ios < qd)
-		qd = (unsigned int)ios;
+	qd = pz_queue_depth(run, io);
 	run->res->queue_depth = qd;
 	snprintf(run->res->detail, sizeof(run->res->detail), "O_DIRECT libaio, %s buffer", zb.kind);
 

@@ -12,14 +12,12 @@
 
 #define PZ_ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define PZ_MIN(a, b)		((a) < (b) ? (a) : (b))
-#define PZ_MAX(a, b)		((a) > (b) ? (a) : (b))
 #define PZ_HUGE_SIZE		(2UL << 20)	/* x86_64/arm64-4K PMD size */
 
 struct pmdzero_dev {
 	int fd;
 	unsigned int flags;	/* PMDZERO_OPEN_* */
 	int exclusive;		/* opened with O_EXCL */
-	dev_t rdev;
 	struct pmdzero_probe probe;
 };
 
@@ -46,7 +44,7 @@ int pz_read_file(const char *path, char *buf, size_t len);
 /* Reads an unsigned decimal number from dir/name; 0 or -errno. */
 int pz_read_u64(const char *dir, const char *name, uint64_t *val);
 
-/* The zero buffer shared by the write engines. */
+/* The zero buffer shared by the write engines (engine.c). */
 struct pz_zbuf {
 	void *addr;
 	size_t len;		/* usable length */
@@ -60,6 +58,9 @@ void pz_zbuf_free(struct pz_zbuf *zb);
 
 /* Sets or clears O_DIRECT on fd; 0 or -errno. */
 int pz_set_direct(int fd, int on);
+/* Sets O_DIRECT on dev for what ("verify", an engine's name); 0 or -errno
+ * with the message in err (-EOPNOTSUPP: the device has no O_DIRECT). */
+int pz_direct_on(struct pmdzero_dev *dev, const char *what, struct pmdzero_error *err);
 /* Full-length pread/pwrite (retries EINTR and short transfers); 0 or -errno
  * (-EIO on an unexpected end of device). */
 int pz_pread_full(int fd, void *buf, size_t len, uint64_t off);
@@ -84,7 +85,8 @@ int pz_probe_fd(int fd, dev_t rdev, unsigned int flags, struct pmdzero_probe *p,
 /* Fills fs_type/pt_type from libblkid signature probing (reads); 0 or -errno. */
 int pz_probe_signatures(struct pmdzero_probe *p, int fd, struct pmdzero_error *err);
 
-/* Engine entry points, all with the range already checked. */
+/* Engine entry points, all with the range already checked; what they
+ * share is in engine.c. */
 struct pz_run {
 	struct pmdzero_dev *dev;
 	const struct pmdzero_zero_opts *opts;
@@ -118,5 +120,8 @@ int pz_check_short(struct pz_run *run, const char *engine, uint64_t done,
 /* The I/O size an engine uses: the requested block size (default 2 MiB),
  * at most the range length, a multiple of the logical block size. */
 uint64_t pz_io_size(const struct pz_run *run);
+/* The queue depth an engine uses for I/Os of io bytes: the requested one
+ * (default 32), never more than the number of I/Os. */
+unsigned int pz_queue_depth(const struct pz_run *run, uint64_t io);
 
 #endif /* PMDZERO_INTERNAL_H */
