@@ -72,10 +72,20 @@ void *pz_alloc_aligned(size_t len);
 /* Offset of the first non-zero byte in buf, or len if all zero. */
 size_t pz_first_nonzero(const void *buf, size_t len);
 
-/* Resolves st_rdev to its sysfs directory, is-partition flag and the
- * whole disk's directory; 0 or -errno. */
-int pz_sysfs_dev(dev_t rdev, char *dir, size_t dlen, char *disk, size_t klen,
-		 int *is_partition);
+/* Where a block device and the whole disk whose queue serves it are. */
+struct pz_sysfs {
+	char dir[4096];		/* the device's sysfs directory */
+	char name[64];		/* its kernel name, "loop0p1" */
+	char disk[64];		/* the whole disk's /sys/dev/block/MAJ:MIN */
+	char disk_name[64];	/* "loop0" */
+	dev_t disk_devno;
+	int is_partition;
+};
+/* Resolves a device number through sysfs and libblkid's
+ * blkid_devno_to_wholedisk(); 0 or -errno. */
+int pz_sysfs_resolve(dev_t rdev, struct pz_sysfs *s);
+/* Reads the "MAJ:MIN" in dir/dev; 0 or -errno. */
+int pz_read_devno(const char *dir, dev_t *devno);
 
 /* stat()s path and checks it is a block device; 0 or -errno (message set). */
 int pz_stat_blockdev(const char *path, struct stat *st, struct pmdzero_error *err);

@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <blkid/blkid.h>
+
 #include "internal.h"
 
 int pz_error(struct pmdzero_error *err, int code, const char *fmt, ...)
@@ -110,31 +112,40 @@ int pz_read_u64(const char *dir, const char *name, uint64_t *val)
 	return 0;
 }
 
-int pz_sysfs_dev(dev_t rdev, char *dir, size_t dlen, char *disk, size_t klen,
-		 int *is_partition)
+int pz_read_devno(const char *dir, dev_t *devno)
 {
-	char link[PATH_MAX], real[PATH_MAX], part[PATH_MAX];
-	char *slash;
+	char path[PATH_MAX], buf[64];
+	unsigned int ma, mi;
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/dev", dir);
+	ret = pz_read_file(path, buf, sizeof(buf));
+	if (ret)
+		return ret;
+	if (sscanf(buf, "%u:%u", &ma, &mi) != 2)
+		return -EINVAL;
+	*devno = makedev(ma, mi);
+	return 0;
+}
+
+int pz_sysfs_resolve(dev_t rdev, struct pz_sysfs *s)
+{
+	char link[64], real[PATH_MAX], *base;
 
 	snprintf(link, sizeof(link), "/sys/dev/block/%u:%u", major(rdev), minor(rdev));
 	if (!realpath(link, real))
 		return -errno;
-	if (strlen(real) >= dlen)
+	if (strlen(real) >= sizeof(s->dir))
 		return -ENAMETOOLONG;
-	strcpy(dir, real);
-	/* A partition's sysfs directory has a "partition" file and sits in
-	 * its disk's directory, whose queue/ serves the partition's I/O. */
-	snprintf(part, sizeof(part), "%s/partition", real);
-	*is_partition = access(part, F_OK) == 0;
-	if (*is_partition) {
-		slash = strrchr(real, '/');
-		if (!slash)
-			return -EINVAL;
-		*slash = '\0';
-	}
-	if (strlen(real) >= klen)
-		return -ENAMETOOLONG;
-	strcpy(disk, real);
+	strcpy(s->dir, real);
+	base = strrchr(real, '/');
+	snprintf(s->name, sizeof(s->name), "%s", base ? base + 1 : real);
+	/* A partition's I/O goes through its whole disk's queue. */
+	if (blkid_devno_to_wholedisk(rdev, s->disk_name, sizeof(s->disk_name), &s->disk_devno))
+		return -ENODEV;
+	s->is_partition = s->disk_devno != rdev;
+	snprintf(s->disk, sizeof(s->disk), "/sys/dev/block/%u:%u", major(s->disk_devno),
+		 minor(s->disk_devno));
 	return 0;
 }
 

@@ -84,7 +84,7 @@ static int run(const struct pz_args *a)
 	if (pmdzero_probe(a->device, 0, &p, &err))
 		return pz_warnx_err(a->device, &err);
 	raise_nofile();
-	t = pmdzero_trace_new(a->device, a->no_bytes ? PMDZERO_TRACE_NO_BYTES : 0, &err);
+	t = pmdzero_trace_new_probe(&p, a->no_bytes ? PMDZERO_TRACE_NO_BYTES : 0, &err);
 	if (!t) {
 		pz_warnx(a->device, "cannot trace: %s", err.msg);
 		return pz_exit_status(err.code);

@@ -226,8 +226,10 @@ static int check_and_open(struct zero_run *z)
 	if (pmdzero_zero_check(&pre, &z->o, &err))
 		return pz_warnx_err(a->device, &err);
 
-	z->dev = pmdzero_open(a->device, PMDZERO_OPEN_WRITE | (a->force ? PMDZERO_OPEN_FORCE : 0),
-			      &err);
+	/* The device is resolved once: this probe is the one opened,
+	 * checked and traced. */
+	z->dev = pmdzero_open_probe(&pre, PMDZERO_OPEN_WRITE | (a->force ? PMDZERO_OPEN_FORCE : 0),
+				    &err);
 	if (!z->dev)
 		return pz_warnx_err(a->device, &err);
 	p = pmdzero_dev_probe(z->dev);
@@ -299,7 +301,7 @@ static void trace_begin(struct zero_run *z)
 	const struct pz_args *a = z->a;
 	struct pmdzero_error err;
 
-	z->trace = pmdzero_trace_new(a->device, 0, &err);
+	z->trace = pmdzero_trace_new_probe(p, 0, &err);
 	if (z->trace && pmdzero_trace_start(z->trace, &err)) {
 		pmdzero_trace_free(z->trace);
 		z->trace = NULL;

@@ -92,6 +92,12 @@ struct pmdzero_dev;
 struct pmdzero_dev *pmdzero_open(const char *path, unsigned int flags,
 				 struct pmdzero_error *err);
 
+/* Like pmdzero_open(), with the checks made on p, a probe of the device
+ * the caller already has (p->path is opened; a device whose number is no
+ * longer p's is refused with -ESTALE); returns the device or NULL. */
+struct pmdzero_dev *pmdzero_open_probe(const struct pmdzero_probe *p, unsigned int flags,
+				       struct pmdzero_error *err);
+
 /* Closes the device and frees it; NULL is allowed. */
 void pmdzero_close(struct pmdzero_dev *dev);
 
@@ -260,7 +266,13 @@ struct pmdzero_trace_counts {
 struct pmdzero_trace *pmdzero_trace_new(const char *path, unsigned int flags,
 					struct pmdzero_error *err);
 
-/* Returns the traced disk's name and number through the out pointers. */
+/* Like pmdzero_trace_new(), for the disk p names as its queue
+ * (p->queue_major:p->queue_minor); returns the trace or NULL. */
+struct pmdzero_trace *pmdzero_trace_new_probe(const struct pmdzero_probe *p, unsigned int flags,
+					      struct pmdzero_error *err);
+
+/* Returns the traced disk's name and number through the out pointers
+ * (each may be NULL). */
 void pmdzero_trace_device(const struct pmdzero_trace *t, const char **name,
 			  unsigned int *major, unsigned int *minor);
 
