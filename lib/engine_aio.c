@@ -18,7 +18,7 @@ static int aio_setup_error(int r, unsigned int qd, struct pmdzero_error *err)
 			r == -EAGAIN ? " (fs.aio-max-nr reached)" : "");
 }
 
-int pz_aio_available(struct pmdzero_error *err)
+static int aio_available(struct pmdzero_error *err)
 {
 	io_context_t ctx = 0;
 	int r = io_setup(1, &ctx);
@@ -29,7 +29,7 @@ int pz_aio_available(struct pmdzero_error *err)
 	return 0;
 }
 
-int pz_engine_aio(struct pz_run *run, struct pmdzero_error *err)
+static int run_aio(struct pz_run *run, struct pmdzero_error *err)
 {
 	const struct pmdzero_zero_opts *o = run->opts;
 	uint64_t next = o->offset, end = o->offset + o->length, done = 0, io;
@@ -145,3 +145,11 @@ out_buf:
 	pz_direct_end(run, &zb);
 	return ret;
 }
+
+const struct pz_engine pz_engine_aio = {
+	.name = "aio",
+	.help = "libaio O_DIRECT writes of a zero buffer, queue_depth in flight",
+	.flags = PMDZERO_ENGINE_WRITES | PMDZERO_ENGINE_QUEUED,
+	.available = aio_available,
+	.run = run_aio,
+};

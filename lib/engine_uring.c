@@ -215,7 +215,7 @@ static int uring_loop(struct uring_ctx *c, unsigned int qd, uint64_t io,
 	return ret;
 }
 
-int pz_engine_uring(struct pz_run *run, struct pmdzero_error *err)
+static int run_uring(struct pz_run *run, struct pmdzero_error *err)
 {
 	struct uring_ctx c = { .run = run, .name = "uring" };
 	struct iovec iov;
@@ -259,7 +259,7 @@ static int check_fallocate_op(struct uring_ctx *c, struct pmdzero_error *err)
 	return 0;
 }
 
-int pz_uring_available(int fallocate, struct pmdzero_error *err)
+static int uring_available(int fallocate, struct pmdzero_error *err)
 {
 	struct uring_ctx c = { .name = fallocate ? "uring-fallocate" : "uring" };
 	int ret = uring_init(&c, 1, err);
@@ -272,7 +272,17 @@ int pz_uring_available(int fallocate, struct pmdzero_error *err)
 	return ret;
 }
 
-int pz_engine_uring_fallocate(struct pz_run *run, struct pmdzero_error *err)
+static int uring_writes_available(struct pmdzero_error *err)
+{
+	return uring_available(0, err);
+}
+
+static int uring_fallocate_available(struct pmdzero_error *err)
+{
+	return uring_available(1, err);
+}
+
+static int run_uring_fallocate(struct pz_run *run, struct pmdzero_error *err)
 {
 	struct uring_ctx c = { .run = run, .name = "uring-fallocate", .fallocate = 1 };
 	unsigned int qd;
@@ -296,3 +306,19 @@ int pz_engine_uring_fallocate(struct pz_run *run, struct pmdzero_error *err)
 	free(c.free_slots);
 	return ret;
 }
+
+const struct pz_engine pz_engine_uring = {
+	.name = "uring",
+	.help = "io_uring O_DIRECT writes of a registered zero buffer",
+	.flags = PMDZERO_ENGINE_WRITES | PMDZERO_ENGINE_QUEUED,
+	.available = uring_writes_available,
+	.run = run_uring,
+};
+
+const struct pz_engine pz_engine_uring_fallocate = {
+	.name = "uring-fallocate",
+	.help = "io_uring IORING_OP_FALLOCATE zero range requests on chunks",
+	.flags = PMDZERO_ENGINE_CHUNKS | PMDZERO_ENGINE_QUEUED,
+	.available = uring_fallocate_available,
+	.run = run_uring_fallocate,
+};

@@ -106,16 +106,18 @@ struct pz_run {
 /* Reports progress through the callback in opts. */
 void pz_progress(struct pz_run *run, uint64_t done);
 
-int pz_engine_ioctl(struct pz_run *run, struct pmdzero_error *err);
-int pz_engine_fallocate(struct pz_run *run, struct pmdzero_error *err);
-int pz_engine_uring(struct pz_run *run, struct pmdzero_error *err);
-int pz_engine_uring_fallocate(struct pz_run *run, struct pmdzero_error *err);
-int pz_engine_aio(struct pz_run *run, struct pmdzero_error *err);
-int pz_engine_psync(struct pz_run *run, struct pmdzero_error *err);
-/* Whether an engine's kernel interface works here, without any I/O:
- * 0, or -EOPNOTSUPP (or another -errno) with the reason in err. */
-int pz_uring_available(int fallocate, struct pmdzero_error *err);
-int pz_aio_available(struct pmdzero_error *err);
+/* An engine: one engine_NAME.c defines it, the table in zero.c lists it. */
+struct pz_engine {
+	const char *name;		/* what -e takes */
+	const char *help;		/* one line, lowercase */
+	unsigned int flags;		/* PMDZERO_ENGINE_ONE_CALL, ... */
+	/* Whether the kernel interface works here, without any I/O: 0, or
+	 * -EOPNOTSUPP (or another -errno) with the reason in err; NULL when
+	 * only a write can tell. */
+	int (*available)(struct pmdzero_error *err);
+	/* Zeroes run->opts' range, already checked; 0 or -errno. */
+	int (*run)(struct pz_run *run, struct pmdzero_error *err);
+};
 
 /* Write engines: enables O_DIRECT and allocates the zero buffer of
  * pz_io_size() bytes; 0 or -errno (-EOPNOTSUPP without O_DIRECT). */

@@ -68,6 +68,26 @@ void pz_usage(const char *cmd, FILE *out)
 	fputs(footer, out);
 }
 
+char *pz_engine_list(char *buf, size_t len, unsigned int flags, const char *last_sep)
+{
+	const char *name, *sep = "";
+	size_t n = 0;
+	int e, last = -1;
+
+	for (e = 0; pmdzero_engine_name((enum pmdzero_engine)e); e++)
+		if (!flags || (pmdzero_engine_flags((enum pmdzero_engine)e) & flags))
+			last = e;
+	buf[0] = '\0';
+	for (e = 0; (name = pmdzero_engine_name((enum pmdzero_engine)e)); e++) {
+		if (flags && !(pmdzero_engine_flags((enum pmdzero_engine)e) & flags))
+			continue;
+		n += (size_t)snprintf(buf + n, n < len ? len - n : 0, "%s%s",
+				      e == last && *sep ? last_sep : sep, name);
+		sep = ", ";
+	}
+	return buf;
+}
+
 uint64_t pz_default_length(const struct pz_args *a, const struct pmdzero_probe *p)
 {
 	if (a->have_length)
@@ -106,8 +126,8 @@ int pz_parse_args(int argc, char **argv, struct pz_args *a, char *msg, size_t le
 {
 	const struct pz_cmd *cmd;
 	int c, i, nargs, ret, sub_argc;
-	char **sub_argv;
-	uint64_t v;
+	char **sub_argv, *end, names[256];
+	unsigned long long v;
 
 	memset(a, 0, sizeof(*a));
 	msg[0] = '\0';
@@ -182,16 +202,19 @@ int pz_parse_args(int argc, char **argv, struct pz_args *a, char *msg, size_t le
 			break;
 		case 'e':
 			a->engine = pmdzero_engine_parse(optarg);
-			if (a->engine < 0)
-				return fail(msg, len,
-					    "unknown engine '%s' (expected auto, ioctl, fallocate, uring, uring-fallocate, aio or psync)",
-					    optarg);
+			if (a->engine < 0) {
+				pz_engine_list(names, sizeof(names), 0, " or ");
+				return fail(msg, len, "unknown engine '%s' (expected %s)", optarg, names);
+			}
 			break;
 		case 'q':
-			ret = parse_size_arg("queue depth", optarg, &v, msg, len);
-			if (ret || v < 1 || v > 4096)
-				return fail(msg, len, "invalid queue depth '%s' (expected 1 to 4096)",
-					    optarg);
+			/* A count, not a size: "4K" is refused. */
+			errno = 0;
+			v = strtoull(optarg, &end, 10);
+			if (errno || end == optarg || *end || optarg[0] == '-' || v < 1 ||
+			    v > PMDZERO_MAX_QUEUE_DEPTH)
+				return fail(msg, len, "invalid queue depth '%s' (expected 1 to %u)",
+					    optarg, PMDZERO_MAX_QUEUE_DEPTH);
 			a->queue_depth = (unsigned int)v;
 			break;
 		case 'b':

@@ -107,6 +107,10 @@ void pz_report_free(struct pz_report *r);
 /* The range length: -l if given, else to the end of the device. */
 uint64_t pz_default_length(const struct pz_args *a, const struct pmdzero_probe *p);
 
+/* Writes the names of the engines with any of flags (0: all) into buf as
+ * "a, b, c<last_sep>d", from the library's table; returns buf. */
+char *pz_engine_list(char *buf, size_t len, unsigned int flags, const char *last_sep);
+
 /* Help text shared by the commands that take sizes. */
 extern const char pz_sizes_help[];
 

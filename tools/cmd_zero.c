@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -104,9 +105,7 @@ static void progress_begin(struct progress *pr, int enabled, uint64_t total,
 	pr->t0 = pr->last = now_ns();
 	pr->total = total;
 	pr->engine = pmdzero_engine_name(engine);
-	/* auto starts with BLKZEROOUT and only falls back when it is refused. */
-	pr->one_call = engine == PMDZERO_ENGINE_IOCTL || engine == PMDZERO_ENGINE_FALLOCATE ||
-		       engine == PMDZERO_ENGINE_AUTO;
+	pr->one_call = !!(pmdzero_engine_flags(engine) & PMDZERO_ENGINE_ONE_CALL);
 	pthread_mutex_init(&pr->lock, NULL);
 	pthread_cond_init(&pr->wake, NULL);
 	/* Without the ticker the write engines' bar still works. */
@@ -425,8 +424,33 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+/* Prints an option and its text, wrapped before column 80 as the fixed
+ * lines of the help are: text from column 26, then from column 28. */
+static void help_opt(FILE *out, const char *opt, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void help_opt(FILE *out, const char *opt, const char *fmt, ...)
+{
+	char text[512], *w, *save = NULL;
+	va_list ap;
+	int col;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	col = fprintf(out, " %-24s", opt);
+	for (w = strtok_r(text, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		if (col + 1 + (int)strlen(w) > 79)
+			col = fprintf(out, "\n%27s", "") - 1;
+		col += fprintf(out, " %s", w);
+	}
+	fputc('\n', out);
+}
+
 static void usage(FILE *out)
 {
+	char a[256], b[256];
+
 	fputs("Usage:\n"
 	      " pmdzero zero [options] <device>\n"
 	      "\nZero a byte range of a block device; all data in the range is lost.\n"
@@ -434,14 +458,19 @@ static void usage(FILE *out)
 	      "and inside the device, and the device is writable, not mounted and not in use.\n"
 	      "\nOptions:\n"
 	      " -o, --offset <num>       start of the range (default 0)\n"
-	      " -l, --length <num>       length of the range (default: to the end of the device)\n"
-	      " -e, --engine <name>      auto, ioctl, fallocate, uring, uring-fallocate, aio\n"
-	      "                            or psync (default auto)\n"
-	      " -q, --queue-depth <num>  I/Os in flight for uring, uring-fallocate and aio\n"
-	      "                            (default 32)\n"
-	      " -b, --block-size <num>   bytes per write (uring, aio, psync) or per chunk\n"
-	      "                            (uring-fallocate); default 2MiB, at most 1GiB\n"
-	      "     --verify             write a pattern around the range first, then check\n"
+	      " -l, --length <num>       length of the range (default: to the end of the device)\n", out);
+	/* The engines and limits come from the library's table and header. */
+	help_opt(out, "-e, --engine <name>", "%s (default %s)",
+		 pz_engine_list(a, sizeof(a), 0, " or "), pmdzero_engine_name(PMDZERO_ENGINE_AUTO));
+	help_opt(out, "-q, --queue-depth <num>", "I/Os in flight for %s (default %u)",
+		 pz_engine_list(a, sizeof(a), PMDZERO_ENGINE_QUEUED, " and "),
+		 PMDZERO_DEFAULT_QUEUE_DEPTH);
+	help_opt(out, "-b, --block-size <num>",
+		 "bytes per write (%s) or per chunk (%s); default %uMiB, at most %lluGiB",
+		 pz_engine_list(a, sizeof(a), PMDZERO_ENGINE_WRITES, ", "),
+		 pz_engine_list(b, sizeof(b), PMDZERO_ENGINE_CHUNKS, ", "),
+		 PMDZERO_DEFAULT_BLOCK_SIZE >> 20, PMDZERO_MAX_BLOCK_SIZE >> 30);
+	fputs("     --verify             write a pattern around the range first, then check\n"
 	      "                            the range reads as zeroes and the pattern is intact,\n"
 	      "                            and put the original data back (refused on a device\n"
 	      "                            in use)\n"
