@@ -159,6 +159,7 @@ int pz_parse_args(int argc, char **argv, struct pz_args *a, char *msg, size_t le
 	a->command = cmd;
 	a->cmd = cmd->name;
 	a->engine = PMDZERO_ENGINE_AUTO;
+	a->count = 1;
 
 	sub_argv = argv + 1;
 	sub_argc = argc - 1;
@@ -246,6 +247,20 @@ int pz_parse_args(int argc, char **argv, struct pz_args *a, char *msg, size_t le
 			break;
 		case OPT_QUIET:
 			a->quiet = 1;
+			break;
+		case 'n':
+			errno = 0;
+			v = strtoull(optarg, &end, 10);
+			if (errno || end == optarg || *end || optarg[0] == '-')
+				return fail(msg, len, "invalid count '%s'", optarg);
+			a->count = v;
+			break;
+		case OPT_PAGES:
+			ret = parse_size_arg("page size", optarg, &a->page_size, msg, len);
+			if (ret)
+				return ret;
+			if (!a->page_size)
+				return fail(msg, len, "invalid page size '%s'", optarg);
 			break;
 		case OPT_OUTPUT:
 			a->output = optarg;

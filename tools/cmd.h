@@ -20,6 +20,7 @@ enum {
 	OPT_NO_SIGNATURES,
 	OPT_NO_TRACE,
 	OPT_OUTPUT,
+	OPT_PAGES,
 	OPT_QUIET,
 	OPT_VERIFY,
 };
@@ -67,6 +68,8 @@ struct pz_args {
 	char **child_argv;		/* trace: the command after "--" */
 	int help;			/* print help for cmd (or global) */
 	int version;
+	uint64_t count;			/* size -n (default 1) */
+	uint64_t page_size;		/* size --pages (0: bytes) */
 };
 
 /* Parses argv; returns 0, or an exit code with a one-line message in msg

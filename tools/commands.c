@@ -8,12 +8,13 @@
 
 #include "cmd.h"
 
-extern const struct pz_cmd pz_cmd_probe, pz_cmd_zero, pz_cmd_trace, pz_cmd_verify;
+extern const struct pz_cmd pz_cmd_probe, pz_cmd_zero, pz_cmd_trace, pz_cmd_verify, pz_cmd_size;
 
 const struct pz_cmd *const pz_cmds[] = {
 	&pz_cmd_probe,
 	&pz_cmd_zero,
 	&pz_cmd_trace,
 	&pz_cmd_verify,
+	&pz_cmd_size,
 	NULL
 };
