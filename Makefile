@@ -31,8 +31,9 @@ DEB_PACKAGES := build-essential bc bison flex libelf-dev libssl-dev cpio \
 	kernel-arm64 patch-check initramfs vm-check vm-matrix unit-check \
 	host-check bench test install clean
 
+# The help is the leading comment block above, after its title line.
 help:
-	@sed -n '2,11p' Makefile | sed 's/^# \{0,1\}//'
+	@awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' Makefile
 
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do \

@@ -23,7 +23,8 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--runs) runs=${2:-}; shift $(($# > 1 ? 2 : 1)) ;;
 	--quick) quick=1; shift ;;
-	-h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	# The help is this file's leading comment block, whatever its length.
+	-h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
 	*) echo "bench.sh: unknown argument $1 (try --help)" >&2; exit 2 ;;
 	esac
 done

@@ -27,7 +27,8 @@ jobfile=$here/zero-write.fio
 outdir=./fio-results size=1g bslist=128k,512k,2m,8m iodepth=16 force=0
 jobs=uring-small,uring-small-fixed,uring-huge,uring-huge-fixed,libaio-small,libaio-huge,psync
 
-usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; }
+# The help is this file's leading comment block, whatever its length.
+usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; }
 die() { echo "run-fio.sh: $*" >&2; exit 1; }
 
 opts=$(getopt -o o:s:b:q:j:fh -l outdir:,size:,bs:,iodepth:,jobs:,force,help -n run-fio.sh -- "$@") ||
@@ -58,22 +59,10 @@ if [ -z "$pmdzero" ] && [ -x "$here/../build/default/pmdzero" ]; then
 fi
 [ -n "$pmdzero" ] || die "pmdzero is not installed (make userspace)"
 
-# to_bytes SIZE: 128k, 2m, 1g, 2MiB ... in bytes (powers of 1024, as fio reads them).
+# to_bytes SIZE [COUNT]: 128k, 2m, 1g, 2MiB ... (times COUNT) in bytes, as
+# pmdzero reads sizes (k, m, g: powers of 1024, as fio reads them).
 to_bytes() {
-	local v=${1,,} n unit
-	n=${v%%[^0-9]*}
-	unit=${v#"$n"}
-	unit=${unit%ib}
-	unit=${unit%b}
-	[ -n "$n" ] || die "bad size '$1'"
-	case $unit in
-	'') echo "$n" ;;
-	k) echo $((n << 10)) ;;
-	m) echo $((n << 20)) ;;
-	g) echo $((n << 30)) ;;
-	t) echo $((n << 40)) ;;
-	*) die "bad size '$1'" ;;
-	esac
+	"$pmdzero" size -n "${2:-1}" "$1" 2>/dev/null || die "bad size '$1'"
 }
 
 IFS=, read -r -a sections <<< "$jobs"
@@ -129,7 +118,7 @@ for section in "${sections[@]}"; do
 				mounted_huge=$hugedir
 			fi
 			# Each job buffer is BS x IODEPTH, in 2 MiB pages, plus slack.
-			need=$(( ($(to_bytes "$bs") * iodepth + (2 << 20) - 1) / (2 << 20) + 4 ))
+			need=$(( $("$pmdzero" size -n "$iodepth" --pages 2M "$bs") + 4 ))
 			echo $(( old_huge + need )) > /proc/sys/vm/nr_hugepages
 			[ "$(cat /proc/sys/vm/nr_hugepages)" -ge $(( old_huge + need )) ] ||
 				die "cannot reserve $need huge pages for $section bs=$bs (memory too fragmented or too small)"

@@ -18,7 +18,7 @@ static int aio_setup_error(int r, unsigned int qd, struct pmdzero_error *err)
 			r == -EAGAIN ? " (fs.aio-max-nr reached)" : "");
 }
 
-int pz_aio_available(struct pmdzero_error *err)
+static int aio_available(struct pmdzero_error *err)
 {
 	io_context_t ctx = 0;
 	int r = io_setup(1, &ctx);
@@ -29,10 +29,10 @@ int pz_aio_available(struct pmdzero_error *err)
 	return 0;
 }
 
-int pz_engine_aio(struct pz_run *run, struct pmdzero_error *err)
+static int run_aio(struct pz_run *run, struct pmdzero_error *err)
 {
 	const struct pmdzero_zero_opts *o = run->opts;
-	uint64_t next = o->offset, end = o->offset + o->length, done = 0, io, ios;
+	uint64_t next = o->offset, end = o->offset + o->length, done = 0, io;
 	unsigned int qd, i, nfree, npend = 0, inflight = 0;
 	struct iocb *iocbs = NULL, **pend = NULL, **freel = NULL;
 	struct io_event *ev = NULL;
@@ -44,10 +44,7 @@ int pz_engine_aio(struct pz_run *run, struct pmdzero_error *err)
 	if (ret)
 		return ret;
 	io = run->res->io_size;
-	ios = (o->length + io - 1) / io;
-	qd = o->queue_depth ? o->queue_depth : PMDZERO_DEFAULT_QUEUE_DEPTH;
-	if (ios < qd)
-		qd = (unsigned int)ios;
+	qd = pz_queue_depth(run, io);
 	run->res->queue_depth = qd;
 	snprintf(run->res->detail, sizeof(run->res->detail), "O_DIRECT libaio, %s buffer", zb.kind);
 
@@ -148,3 +145,11 @@ out_buf:
 	pz_direct_end(run, &zb);
 	return ret;
 }
+
+const struct pz_engine pz_engine_aio = {
+	.name = "aio",
+	.help = "libaio O_DIRECT writes of a zero buffer, queue_depth in flight",
+	.flags = PMDZERO_ENGINE_WRITES | PMDZERO_ENGINE_QUEUED,
+	.available = aio_available,
+	.run = run_aio,
+};

@@ -8,7 +8,7 @@
 
 #include "internal.h"
 
-int pz_engine_fallocate(struct pz_run *run, struct pmdzero_error *err)
+static int run_fallocate(struct pz_run *run, struct pmdzero_error *err)
 {
 	/* KEEP_SIZE: a block device's size cannot change; the kernel's
 	 * blkdev_fallocate() accepts the flag and turns the call into
@@ -30,3 +30,10 @@ int pz_engine_fallocate(struct pz_run *run, struct pmdzero_error *err)
 				strerror(e));
 	return pz_error(err, -e, "fallocate: FALLOC_FL_ZERO_RANGE failed: %s", strerror(e));
 }
+
+const struct pz_engine pz_engine_fallocate = {
+	.name = "fallocate",
+	.help = "one fallocate(FALLOC_FL_ZERO_RANGE) for the whole range",
+	.flags = PMDZERO_ENGINE_ONE_CALL,
+	.run = run_fallocate,
+};

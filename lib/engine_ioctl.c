@@ -8,7 +8,7 @@
 
 #include "internal.h"
 
-int pz_engine_ioctl(struct pz_run *run, struct pmdzero_error *err)
+static int run_ioctl(struct pz_run *run, struct pmdzero_error *err)
 {
 	/* The kernel builds and splits the bios itself; one call keeps the
 	 * bio and request counts what the kernel alone decides. */
@@ -27,3 +27,10 @@ int pz_engine_ioctl(struct pz_run *run, struct pmdzero_error *err)
 				strerror(e));
 	return pz_error(err, -e, "ioctl: BLKZEROOUT failed: %s", strerror(e));
 }
+
+const struct pz_engine pz_engine_ioctl = {
+	.name = "ioctl",
+	.help = "one BLKZEROOUT for the whole range",
+	.flags = PMDZERO_ENGINE_ONE_CALL,
+	.run = run_ioctl,
+};

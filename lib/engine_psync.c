@@ -7,7 +7,7 @@
 
 #include "internal.h"
 
-int pz_engine_psync(struct pz_run *run, struct pmdzero_error *err)
+static int run_psync(struct pz_run *run, struct pmdzero_error *err)
 {
 	uint64_t off = run->opts->offset, end = off + run->opts->length, n;
 	struct pz_zbuf zb;
@@ -44,3 +44,10 @@ int pz_engine_psync(struct pz_run *run, struct pmdzero_error *err)
 	pz_direct_end(run, &zb);
 	return ret;
 }
+
+const struct pz_engine pz_engine_psync = {
+	.name = "psync",
+	.help = "pwrite() loop with O_DIRECT from a zero buffer; the baseline",
+	.flags = PMDZERO_ENGINE_WRITES,
+	.run = run_psync,
+};

@@ -77,6 +77,28 @@ static void prep(struct uring_ctx *c, unsigned int idx)
 	io_uring_sqe_set_data64(sqe, idx);
 }
 
+/*
+ * Waits for the I/Os still in flight after an error: they write inside the
+ * range, into our buffer, and must be done before the buffer is freed and
+ * the caller reports (the aio engine's io_destroy() does the same).  Gives
+ * up only if the ring itself fails.
+ */
+static void uring_drain(struct uring_ctx *c, unsigned int inflight)
+{
+	struct io_uring_cqe *cqe;
+	int r;
+
+	while (inflight) {
+		r = io_uring_wait_cqe(&c->ring, &cqe);
+		if (r == -EINTR)
+			continue;
+		if (r < 0)
+			break;
+		io_uring_cqe_seen(&c->ring, cqe);
+		inflight--;
+	}
+}
+
 static int uring_loop(struct uring_ctx *c, unsigned int qd, uint64_t io,
 		      struct pmdzero_error *err)
 {
@@ -107,7 +129,8 @@ static int uring_loop(struct uring_ctx *c, unsigned int qd, uint64_t io,
 		if (queued) {
 			r = io_uring_submit(&c->ring);
 			if (r < 0) {
-				/* Whatever was queued is reaped by queue_exit. */
+				/* What is still queued was never submitted;
+				 * what is in flight is waited for below. */
 				ret = pz_error(err, r, "%s: io_uring_submit failed: %s",
 					       c->name, strerror(-r));
 				break;
@@ -188,20 +211,11 @@ static int uring_loop(struct uring_ctx *c, unsigned int qd, uint64_t io,
 		/* Resubmitted slots count as in flight again at submit time. */
 		pz_progress(c->run, done);
 	}
+	uring_drain(c, inflight);
 	return ret;
 }
 
-static unsigned int queue_depth(const struct pz_run *run, uint64_t io)
-{
-	unsigned int qd = run->opts->queue_depth ? run->opts->queue_depth
-						 : PMDZERO_DEFAULT_QUEUE_DEPTH;
-	uint64_t ios = (run->opts->length + io - 1) / io;
-
-	/* No point in more slots than I/Os. */
-	return ios < qd ? (unsigned int)ios : qd;
-}
-
-int pz_engine_uring(struct pz_run *run, struct pmdzero_error *err)
+static int run_uring(struct pz_run *run, struct pmdzero_error *err)
 {
 	struct uring_ctx c = { .run = run, .name = "uring" };
 	struct iovec iov;
@@ -211,7 +225,7 @@ int pz_engine_uring(struct pz_run *run, struct pmdzero_error *err)
 	ret = pz_direct_begin(run, c.name, &c.zb, err);
 	if (ret)
 		return ret;
-	qd = queue_depth(run, run->res->io_size);
+	qd = pz_queue_depth(run, run->res->io_size);
 	run->res->queue_depth = qd;
 	ret = uring_init(&c, qd, err);
 	if (ret) {
@@ -245,7 +259,7 @@ static int check_fallocate_op(struct uring_ctx *c, struct pmdzero_error *err)
 	return 0;
 }
 
-int pz_uring_available(int fallocate, struct pmdzero_error *err)
+static int uring_available(int fallocate, struct pmdzero_error *err)
 {
 	struct uring_ctx c = { .name = fallocate ? "uring-fallocate" : "uring" };
 	int ret = uring_init(&c, 1, err);
@@ -258,14 +272,24 @@ int pz_uring_available(int fallocate, struct pmdzero_error *err)
 	return ret;
 }
 
-int pz_engine_uring_fallocate(struct pz_run *run, struct pmdzero_error *err)
+static int uring_writes_available(struct pmdzero_error *err)
+{
+	return uring_available(0, err);
+}
+
+static int uring_fallocate_available(struct pmdzero_error *err)
+{
+	return uring_available(1, err);
+}
+
+static int run_uring_fallocate(struct pz_run *run, struct pmdzero_error *err)
 {
 	struct uring_ctx c = { .run = run, .name = "uring-fallocate", .fallocate = 1 };
 	unsigned int qd;
 	int ret;
 
 	run->res->io_size = pz_io_size(run);
-	qd = queue_depth(run, run->res->io_size);
+	qd = pz_queue_depth(run, run->res->io_size);
 	run->res->queue_depth = qd;
 	ret = uring_init(&c, qd, err);
 	if (ret)
@@ -282,3 +306,19 @@ int pz_engine_uring_fallocate(struct pz_run *run, struct pmdzero_error *err)
 	free(c.free_slots);
 	return ret;
 }
+
+const struct pz_engine pz_engine_uring = {
+	.name = "uring",
+	.help = "io_uring O_DIRECT writes of a registered zero buffer",
+	.flags = PMDZERO_ENGINE_WRITES | PMDZERO_ENGINE_QUEUED,
+	.available = uring_writes_available,
+	.run = run_uring,
+};
+
+const struct pz_engine pz_engine_uring_fallocate = {
+	.name = "uring-fallocate",
+	.help = "io_uring IORING_OP_FALLOCATE zero range requests on chunks",
+	.flags = PMDZERO_ENGINE_CHUNKS | PMDZERO_ENGINE_QUEUED,
+	.available = uring_fallocate_available,
+	.run = run_uring_fallocate,
+};

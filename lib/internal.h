@@ -12,14 +12,12 @@
 
 #define PZ_ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define PZ_MIN(a, b)		((a) < (b) ? (a) : (b))
-#define PZ_MAX(a, b)		((a) > (b) ? (a) : (b))
 #define PZ_HUGE_SIZE		(2UL << 20)	/* x86_64/arm64-4K PMD size */
 
 struct pmdzero_dev {
 	int fd;
 	unsigned int flags;	/* PMDZERO_OPEN_* */
 	int exclusive;		/* opened with O_EXCL */
-	dev_t rdev;
 	struct pmdzero_probe probe;
 };
 
@@ -46,7 +44,7 @@ int pz_read_file(const char *path, char *buf, size_t len);
 /* Reads an unsigned decimal number from dir/name; 0 or -errno. */
 int pz_read_u64(const char *dir, const char *name, uint64_t *val);
 
-/* The zero buffer shared by the write engines. */
+/* The zero buffer shared by the write engines (engine.c). */
 struct pz_zbuf {
 	void *addr;
 	size_t len;		/* usable length */
@@ -60,6 +58,9 @@ void pz_zbuf_free(struct pz_zbuf *zb);
 
 /* Sets or clears O_DIRECT on fd; 0 or -errno. */
 int pz_set_direct(int fd, int on);
+/* Sets O_DIRECT on dev for what ("verify", an engine's name); 0 or -errno
+ * with the message in err (-EOPNOTSUPP: the device has no O_DIRECT). */
+int pz_direct_on(struct pmdzero_dev *dev, const char *what, struct pmdzero_error *err);
 /* Full-length pread/pwrite (retries EINTR and short transfers); 0 or -errno
  * (-EIO on an unexpected end of device). */
 int pz_pread_full(int fd, void *buf, size_t len, uint64_t off);
@@ -71,10 +72,20 @@ void *pz_alloc_aligned(size_t len);
 /* Offset of the first non-zero byte in buf, or len if all zero. */
 size_t pz_first_nonzero(const void *buf, size_t len);
 
-/* Resolves st_rdev to its sysfs directory, is-partition flag and the
- * whole disk's directory; 0 or -errno. */
-int pz_sysfs_dev(dev_t rdev, char *dir, size_t dlen, char *disk, size_t klen,
-		 int *is_partition);
+/* Where a block device and the whole disk whose queue serves it are. */
+struct pz_sysfs {
+	char dir[4096];		/* the device's sysfs directory */
+	char name[64];		/* its kernel name, "loop0p1" */
+	char disk[64];		/* the whole disk's /sys/dev/block/MAJ:MIN */
+	char disk_name[64];	/* "loop0" */
+	dev_t disk_devno;
+	int is_partition;
+};
+/* Resolves a device number through sysfs and libblkid's
+ * blkid_devno_to_wholedisk(); 0 or -errno. */
+int pz_sysfs_resolve(dev_t rdev, struct pz_sysfs *s);
+/* Reads the "MAJ:MIN" in dir/dev; 0 or -errno. */
+int pz_read_devno(const char *dir, dev_t *devno);
 
 /* stat()s path and checks it is a block device; 0 or -errno (message set). */
 int pz_stat_blockdev(const char *path, struct stat *st, struct pmdzero_error *err);
@@ -84,7 +95,8 @@ int pz_probe_fd(int fd, dev_t rdev, unsigned int flags, struct pmdzero_probe *p,
 /* Fills fs_type/pt_type from libblkid signature probing (reads); 0 or -errno. */
 int pz_probe_signatures(struct pmdzero_probe *p, int fd, struct pmdzero_error *err);
 
-/* Engine entry points, all with the range already checked. */
+/* Engine entry points, all with the range already checked; what they
+ * share is in engine.c. */
 struct pz_run {
 	struct pmdzero_dev *dev;
 	const struct pmdzero_zero_opts *opts;
@@ -94,16 +106,18 @@ struct pz_run {
 /* Reports progress through the callback in opts. */
 void pz_progress(struct pz_run *run, uint64_t done);
 
-int pz_engine_ioctl(struct pz_run *run, struct pmdzero_error *err);
-int pz_engine_fallocate(struct pz_run *run, struct pmdzero_error *err);
-int pz_engine_uring(struct pz_run *run, struct pmdzero_error *err);
-int pz_engine_uring_fallocate(struct pz_run *run, struct pmdzero_error *err);
-int pz_engine_aio(struct pz_run *run, struct pmdzero_error *err);
-int pz_engine_psync(struct pz_run *run, struct pmdzero_error *err);
-/* Whether an engine's kernel interface works here, without any I/O:
- * 0, or -EOPNOTSUPP (or another -errno) with the reason in err. */
-int pz_uring_available(int fallocate, struct pmdzero_error *err);
-int pz_aio_available(struct pmdzero_error *err);
+/* An engine: one engine_NAME.c defines it, the table in zero.c lists it. */
+struct pz_engine {
+	const char *name;		/* what -e takes */
+	const char *help;		/* one line, lowercase */
+	unsigned int flags;		/* PMDZERO_ENGINE_ONE_CALL, ... */
+	/* Whether the kernel interface works here, without any I/O: 0, or
+	 * -EOPNOTSUPP (or another -errno) with the reason in err; NULL when
+	 * only a write can tell. */
+	int (*available)(struct pmdzero_error *err);
+	/* Zeroes run->opts' range, already checked; 0 or -errno. */
+	int (*run)(struct pz_run *run, struct pmdzero_error *err);
+};
 
 /* Write engines: enables O_DIRECT and allocates the zero buffer of
  * pz_io_size() bytes; 0 or -errno (-EOPNOTSUPP without O_DIRECT). */
@@ -118,5 +132,8 @@ int pz_check_short(struct pz_run *run, const char *engine, uint64_t done,
 /* The I/O size an engine uses: the requested block size (default 2 MiB),
  * at most the range length, a multiple of the logical block size. */
 uint64_t pz_io_size(const struct pz_run *run);
+/* The queue depth an engine uses for I/Os of io bytes: the requested one
+ * (default 32), never more than the number of I/Os. */
+unsigned int pz_queue_depth(const struct pz_run *run, uint64_t io);
 
 #endif /* PMDZERO_INTERNAL_H */

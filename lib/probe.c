@@ -79,9 +79,9 @@ static int find_mount(dev_t rdev, char *mnt, size_t len)
 /* Checks the device, and for a whole disk each of its partitions. */
 static void probe_mounts(struct pmdzero_probe *p, dev_t rdev, const char *disk)
 {
-	char path[PATH_MAX], buf[64];
-	unsigned int ma, mi;
+	char path[PATH_MAX];
 	struct dirent *de;
+	dev_t devno;
 	DIR *d;
 
 	p->mounted = find_mount(rdev, p->mountpoint, sizeof(p->mountpoint));
@@ -96,10 +96,10 @@ static void probe_mounts(struct pmdzero_probe *p, dev_t rdev, const char *disk)
 		snprintf(path, sizeof(path), "%s/%s/partition", disk, de->d_name);
 		if (access(path, F_OK))
 			continue;
-		snprintf(path, sizeof(path), "%s/%s/dev", disk, de->d_name);
-		if (pz_read_file(path, buf, sizeof(buf)) || sscanf(buf, "%u:%u", &ma, &mi) != 2)
+		snprintf(path, sizeof(path), "%s/%s", disk, de->d_name);
+		if (pz_read_devno(path, &devno))
 			continue;
-		p->mounted = find_mount(makedev(ma, mi), p->mountpoint, sizeof(p->mountpoint));
+		p->mounted = find_mount(devno, p->mountpoint, sizeof(p->mountpoint));
 	}
 	closedir(d);
 }
@@ -244,44 +244,34 @@ int pz_probe_signatures(struct pmdzero_probe *p, int fd, struct pmdzero_error *e
 int pz_probe_fd(int fd, dev_t rdev, unsigned int flags, struct pmdzero_probe *p,
 		struct pmdzero_error *err)
 {
-	char dir[PATH_MAX], disk[PATH_MAX], devf[PATH_MAX + 8], buf[64], *base;
-	unsigned int ma, mi;
+	struct pz_sysfs s;
 	uint64_t start;
-	int ret, ro = 0, part;
+	int ret, ro = 0;
 
 	p->major = major(rdev);
 	p->minor = minor(rdev);
-	ret = pz_sysfs_dev(rdev, dir, sizeof(dir), disk, sizeof(disk), &part);
+	ret = pz_sysfs_resolve(rdev, &s);
 	if (ret)
 		return pz_error(err, ret, "cannot find the device in sysfs: %s", strerror(-ret));
-	p->whole_disk = !part;
-	base = strrchr(dir, '/');
-	copy_str(p->name, sizeof(p->name), base ? base + 1 : dir);
-	base = strrchr(disk, '/');
-	copy_str(p->queue_name, sizeof(p->queue_name), base ? base + 1 : disk);
-	if (part) {
-		if (!pz_read_u64(dir, "start", &start))
-			p->partition_start = start * 512;	/* sysfs counts 512 B sectors */
-		snprintf(devf, sizeof(devf), "%s/dev", disk);
-		if (pz_read_file(devf, buf, sizeof(buf)) || sscanf(buf, "%u:%u", &ma, &mi) != 2)
-			return pz_error(err, -EINVAL, "cannot read the parent disk's number");
-		p->queue_major = ma;
-		p->queue_minor = mi;
-	} else {
-		p->queue_major = p->major;
-		p->queue_minor = p->minor;
-	}
+	p->whole_disk = !s.is_partition;
+	copy_str(p->name, sizeof(p->name), s.name);
+	copy_str(p->queue_name, sizeof(p->queue_name), s.disk_name);
+	p->queue_major = major(s.disk_devno);
+	p->queue_minor = minor(s.disk_devno);
+	/* sysfs counts a partition's start in 512 B sectors. */
+	if (s.is_partition && !pz_read_u64(s.dir, "start", &start))
+		p->partition_start = start * 512;
 
-	ret = probe_blkid(p, fd, disk, err);
+	ret = probe_blkid(p, fd, s.disk, err);
 	if (ret)
 		return ret;
-	ret = probe_queue(p, disk, err);
+	ret = probe_queue(p, s.disk, err);
 	if (ret)
 		return ret;
 	if (ioctl(fd, BLKROGET, &ro) == 0)
 		p->read_only = ro != 0;
-	probe_mounts(p, rdev, disk);
-	probe_holders(p, dir);
+	probe_mounts(p, rdev, s.disk);
+	probe_holders(p, s.dir);
 	if (flags & PMDZERO_PROBE_SIGNATURES)
 		return pz_probe_signatures(p, fd, err);
 	return 0;

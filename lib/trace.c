@@ -255,29 +255,9 @@ static int open_event(uint64_t id, int cpu, int sampling,
 	return fd;
 }
 
-static int resolve_disk(struct pmdzero_trace *t, const char *path, struct pmdzero_error *err)
-{
-	char dir[PATH_MAX], disk[PATH_MAX], devf[PATH_MAX + 8], buf[64], *base;
-	struct stat st;
-	int ret, part;
-
-	ret = pz_stat_blockdev(path, &st, err);
-	if (ret)
-		return ret;
-	ret = pz_sysfs_dev(st.st_rdev, dir, sizeof(dir), disk, sizeof(disk), &part);
-	if (ret)
-		return pz_error(err, ret, "cannot find the device in sysfs: %s", strerror(-ret));
-	snprintf(devf, sizeof(devf), "%s/dev", disk);
-	ret = pz_read_file(devf, buf, sizeof(buf));
-	if (ret || sscanf(buf, "%u:%u", &t->major, &t->minor) != 2)
-		return pz_error(err, ret ? ret : -EINVAL, "cannot read %s", devf);
-	base = strrchr(disk, '/');
-	snprintf(t->name, sizeof(t->name), "%s", base ? base + 1 : disk);
-	return 0;
-}
-
-struct pmdzero_trace *pmdzero_trace_new(const char *path, unsigned int flags,
-					struct pmdzero_error *err)
+/* The trace of the disk disk_devno, named name; sets up everything. */
+static struct pmdzero_trace *trace_new(dev_t disk_devno, const char *name, unsigned int flags,
+				       struct pmdzero_error *err)
 {
 	uint64_t ids[EV_COUNT];
 	struct pmdzero_trace *t;
@@ -293,7 +273,10 @@ struct pmdzero_trace *pmdzero_trace_new(const char *path, unsigned int flags,
 	}
 	t->flags = flags;
 	t->stopfd = -1;
-	if (resolve_disk(t, path, err) || find_events(t, err) || online_cpus(t, err))
+	t->major = major(disk_devno);
+	t->minor = minor(disk_devno);
+	snprintf(t->name, sizeof(t->name), "%s", name);
+	if (find_events(t, err) || online_cpus(t, err))
 		goto fail;
 	for (e = 0; e < EV_COUNT; e++)
 		if (read_id(t, ev_names[e], &ids[e], err))
@@ -353,6 +336,31 @@ struct pmdzero_trace *pmdzero_trace_new(const char *path, unsigned int flags,
 fail:
 	pmdzero_trace_free(t);
 	return NULL;
+}
+
+struct pmdzero_trace *pmdzero_trace_new(const char *path, unsigned int flags,
+					struct pmdzero_error *err)
+{
+	struct pz_sysfs s;
+	struct stat st;
+	int ret;
+
+	pz_error_clear(err);
+	if (pz_stat_blockdev(path, &st, err))
+		return NULL;
+	ret = pz_sysfs_resolve(st.st_rdev, &s);
+	if (ret) {
+		pz_error(err, ret, "cannot find the device in sysfs: %s", strerror(-ret));
+		return NULL;
+	}
+	return trace_new(s.disk_devno, s.disk_name, flags, err);
+}
+
+struct pmdzero_trace *pmdzero_trace_new_probe(const struct pmdzero_probe *p, unsigned int flags,
+					      struct pmdzero_error *err)
+{
+	pz_error_clear(err);
+	return trace_new(makedev(p->queue_major, p->queue_minor), p->queue_name, flags, err);
 }
 
 void pmdzero_trace_device(const struct pmdzero_trace *t, const char **name,

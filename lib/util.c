@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* Helpers shared by the library: errors, clocks, sysfs, buffers, full I/O. */
+/* Helpers shared by the library: errors, clocks, sysfs, O_DIRECT and full I/O. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -7,12 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <blkid/blkid.h>
 
 #include "internal.h"
 
@@ -111,118 +112,41 @@ int pz_read_u64(const char *dir, const char *name, uint64_t *val)
 	return 0;
 }
 
-int pz_sysfs_dev(dev_t rdev, char *dir, size_t dlen, char *disk, size_t klen,
-		 int *is_partition)
+int pz_read_devno(const char *dir, dev_t *devno)
 {
-	char link[PATH_MAX], real[PATH_MAX], part[PATH_MAX];
-	char *slash;
+	char path[PATH_MAX], buf[64];
+	unsigned int ma, mi;
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/dev", dir);
+	ret = pz_read_file(path, buf, sizeof(buf));
+	if (ret)
+		return ret;
+	if (sscanf(buf, "%u:%u", &ma, &mi) != 2)
+		return -EINVAL;
+	*devno = makedev(ma, mi);
+	return 0;
+}
+
+int pz_sysfs_resolve(dev_t rdev, struct pz_sysfs *s)
+{
+	char link[64], real[PATH_MAX], *base;
 
 	snprintf(link, sizeof(link), "/sys/dev/block/%u:%u", major(rdev), minor(rdev));
 	if (!realpath(link, real))
 		return -errno;
-	if (strlen(real) >= dlen)
+	if (strlen(real) >= sizeof(s->dir))
 		return -ENAMETOOLONG;
-	strcpy(dir, real);
-	/* A partition's sysfs directory has a "partition" file and sits in
-	 * its disk's directory, whose queue/ serves the partition's I/O. */
-	snprintf(part, sizeof(part), "%s/partition", real);
-	*is_partition = access(part, F_OK) == 0;
-	if (*is_partition) {
-		slash = strrchr(real, '/');
-		if (!slash)
-			return -EINVAL;
-		*slash = '\0';
-	}
-	if (strlen(real) >= klen)
-		return -ENAMETOOLONG;
-	strcpy(disk, real);
+	strcpy(s->dir, real);
+	base = strrchr(real, '/');
+	snprintf(s->name, sizeof(s->name), "%s", base ? base + 1 : real);
+	/* A partition's I/O goes through its whole disk's queue. */
+	if (blkid_devno_to_wholedisk(rdev, s->disk_name, sizeof(s->disk_name), &s->disk_devno))
+		return -ENODEV;
+	s->is_partition = s->disk_devno != rdev;
+	snprintf(s->disk, sizeof(s->disk), "/sys/dev/block/%u:%u", major(s->disk_devno),
+		 minor(s->disk_devno));
 	return 0;
-}
-
-/* Whether the mapping at addr is backed by THP, from /proc/self/smaps. */
-static int smaps_huge(const void *addr)
-{
-	unsigned long start, end, kb;
-	char line[256];
-	int in = 0, huge = 0;
-	FILE *f;
-
-	f = fopen("/proc/self/smaps", "re");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%lx-%lx ", &start, &end) == 2) {
-			in = (uintptr_t)addr >= start && (uintptr_t)addr < end;
-			continue;
-		}
-		if (in && sscanf(line, "AnonHugePages: %lu kB", &kb) == 1) {
-			huge = kb > 0;
-			break;
-		}
-	}
-	fclose(f);
-	return huge;
-}
-
-int pz_zbuf_alloc(struct pz_zbuf *zb, size_t len)
-{
-	size_t hlen = (len + PZ_HUGE_SIZE - 1) & ~(PZ_HUGE_SIZE - 1);
-	uintptr_t aligned;
-	void *p;
-
-	memset(zb, 0, sizeof(*zb));
-	/* 1: hugetlb, only if the administrator reserved 2 MiB pages. */
-#ifdef MAP_HUGETLB
-#ifndef MAP_HUGE_2MB
-#define MAP_HUGE_2MB (21 << 26)
-#endif
-	p = mmap(NULL, hlen, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_HUGE_2MB, -1, 0);
-	if (p != MAP_FAILED) {
-		/* Fault it in now: a failure here would be SIGBUS later. */
-		if (mlock(p, hlen) == 0 || errno != ENOMEM) {
-			memset(p, 0, hlen);
-			zb->addr = p;
-			zb->len = len;
-			zb->map_len = hlen;
-			zb->kind = "hugetlb";
-			return 0;
-		}
-		munmap(p, hlen);
-	}
-#endif
-	/* 2: a 2 MiB aligned anonymous mapping advised for THP.  Writing the
-	 * zeroes allocates real pages, so the device reads from our memory
-	 * and not from the shared zero page. */
-	p = mmap(NULL, hlen + PZ_HUGE_SIZE, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
-		return -errno;
-	aligned = ((uintptr_t)p + PZ_HUGE_SIZE - 1) & ~(PZ_HUGE_SIZE - 1);
-	/* Trim the unaligned head and tail so munmap needs one range. */
-	if (aligned > (uintptr_t)p)
-		munmap(p, aligned - (uintptr_t)p);
-	if ((uintptr_t)p + hlen + PZ_HUGE_SIZE > aligned + hlen)
-		munmap((void *)(aligned + hlen),
-		       (uintptr_t)p + hlen + PZ_HUGE_SIZE - (aligned + hlen));
-	p = (void *)aligned;
-	madvise(p, hlen, MADV_HUGEPAGE);	/* advice only; failure is fine */
-	memset(p, 0, hlen);
-	if (smaps_huge(p))
-		zb->kind = "thp";
-	else
-		zb->kind = "normal";
-	zb->addr = p;
-	zb->len = len;
-	zb->map_len = hlen;
-	return 0;
-}
-
-void pz_zbuf_free(struct pz_zbuf *zb)
-{
-	if (zb->addr)
-		munmap(zb->addr, zb->map_len);
-	zb->addr = NULL;
 }
 
 int pz_set_direct(int fd, int on)
@@ -234,6 +158,17 @@ int pz_set_direct(int fd, int on)
 	fl = on ? (fl | O_DIRECT) : (fl & ~O_DIRECT);
 	if (fcntl(fd, F_SETFL, fl) < 0)
 		return -errno;
+	return 0;
+}
+
+int pz_direct_on(struct pmdzero_dev *dev, const char *what, struct pmdzero_error *err)
+{
+	int ret = pz_set_direct(dev->fd, 1);
+
+	if (ret == -EINVAL)
+		return pz_error(err, -EOPNOTSUPP, "%s: the device does not support O_DIRECT", what);
+	if (ret)
+		return pz_error(err, ret, "%s: cannot enable O_DIRECT: %s", what, strerror(-ret));
 	return 0;
 }
 
@@ -306,61 +241,4 @@ size_t pz_first_nonzero(const void *buf, size_t len)
 		if (p[i])
 			return i;
 	return len;
-}
-
-void pz_progress(struct pz_run *run, uint64_t done)
-{
-	run->done = done;
-	if (run->opts->progress)
-		run->opts->progress(done, run->opts->length, run->opts->progress_arg);
-}
-
-uint64_t pz_io_size(const struct pz_run *run)
-{
-	uint64_t lbs = run->dev->probe.logical_block_size;
-	uint64_t bs = run->opts->block_size ? run->opts->block_size
-					     : PMDZERO_DEFAULT_BLOCK_SIZE;
-
-	bs = PZ_MIN(bs, run->opts->length);
-	bs -= bs % lbs;
-	return bs ? bs : lbs;
-}
-
-int pz_direct_begin(struct pz_run *run, const char *engine, struct pz_zbuf *zb,
-		    struct pmdzero_error *err)
-{
-	uint64_t io = pz_io_size(run);
-	int ret;
-
-	ret = pz_set_direct(run->dev->fd, 1);
-	if (ret == -EINVAL)
-		return pz_error(err, -EOPNOTSUPP, "%s: the device does not support O_DIRECT",
-				engine);
-	if (ret)
-		return pz_error(err, ret, "%s: cannot enable O_DIRECT: %s", engine, strerror(-ret));
-	ret = pz_zbuf_alloc(zb, (size_t)io);
-	if (ret) {
-		pz_set_direct(run->dev->fd, 0);
-		return pz_error(err, ret, "%s: cannot allocate a %llu byte zero buffer: %s",
-				engine, (unsigned long long)io, strerror(-ret));
-	}
-	run->res->io_size = io;
-	return 0;
-}
-
-void pz_direct_end(struct pz_run *run, struct pz_zbuf *zb)
-{
-	pz_set_direct(run->dev->fd, 0);
-	pz_zbuf_free(zb);
-}
-
-int pz_check_short(struct pz_run *run, const char *engine, uint64_t done,
-		   struct pmdzero_error *err)
-{
-	/* The block layer completes direct I/O in whole logical blocks; a
-	 * remainder that is not aligned cannot be resubmitted with O_DIRECT. */
-	if (done % run->dev->probe.logical_block_size)
-		return pz_error(err, -EIO, "%s: short write of %llu bytes is not aligned to the logical block size",
-				engine, (unsigned long long)done);
-	return 0;
 }

@@ -18,17 +18,6 @@
 #define PZ_MAX_GUARD		(1ULL << 30)
 #define PZ_GUARD_TAG		0x504d445a00000000ULL	/* "PMDZ" */
 
-static int with_direct(struct pmdzero_dev *dev, const char *what, struct pmdzero_error *err)
-{
-	int ret = pz_set_direct(dev->fd, 1);
-
-	if (ret == -EINVAL)
-		return pz_error(err, -EOPNOTSUPP, "%s: the device does not support O_DIRECT", what);
-	if (ret)
-		return pz_error(err, ret, "%s: cannot enable O_DIRECT: %s", what, strerror(-ret));
-	return 0;
-}
-
 int pmdzero_verify(struct pmdzero_dev *dev, uint64_t offset, uint64_t length,
 		   struct pmdzero_verify_result *res, struct pmdzero_error *err)
 {
@@ -48,7 +37,7 @@ int pmdzero_verify(struct pmdzero_dev *dev, uint64_t offset, uint64_t length,
 	buf = pz_alloc_aligned(blen);
 	if (!buf)
 		return pz_error(err, -ENOMEM, "verify: out of memory");
-	ret = with_direct(dev, "verify", err);
+	ret = pz_direct_on(dev, "verify", err);
 	if (ret) {
 		free(buf);
 		return ret;
@@ -169,7 +158,7 @@ struct pmdzero_guard *pmdzero_guard_new(struct pmdzero_dev *dev, uint64_t offset
 		}
 		fill_pattern(g->side[i].pattern, g->side[i].len, g->side[i].off);
 	}
-	if (with_direct(dev, "guard", err))
+	if (pz_direct_on(dev, "guard", err))
 		goto fail;
 	for (i = 0; i < 2; i++) {
 		if (!g->side[i].len)
@@ -216,7 +205,7 @@ int pmdzero_guard_check(struct pmdzero_guard *g, struct pmdzero_guard_result *re
 	res->before_bytes = g->side[0].len;
 	res->after_bytes = g->side[1].len;
 	res->guards_intact = 1;
-	ret = with_direct(g->dev, "guard", err);
+	ret = pz_direct_on(g->dev, "guard", err);
 	if (ret)
 		return ret;
 	for (i = 0; i < 2 && res->guards_intact; i++) {
@@ -254,7 +243,7 @@ int pmdzero_guard_restore(struct pmdzero_guard *g, struct pmdzero_error *err)
 	pz_error_clear(err);
 	if (!g->written || g->restored)
 		return 0;
-	ret = with_direct(g->dev, "guard", err);
+	ret = pz_direct_on(g->dev, "guard", err);
 	if (ret)
 		return ret;
 	ret = guard_write(g, 1, err, "restoring the original data");

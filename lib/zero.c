@@ -1,20 +1,41 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* zero: engine names, range checks, dispatch and the auto policy. */
+/* zero: the engine table, range checks, dispatch and the auto policy. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "internal.h"
 
-static const char *const engine_names[PMDZERO_ENGINE_COUNT] = {
-	[PMDZERO_ENGINE_AUTO] = "auto",
-	[PMDZERO_ENGINE_IOCTL] = "ioctl",
-	[PMDZERO_ENGINE_FALLOCATE] = "fallocate",
-	[PMDZERO_ENGINE_URING] = "uring",
-	[PMDZERO_ENGINE_URING_FALLOCATE] = "uring-fallocate",
-	[PMDZERO_ENGINE_AIO] = "aio",
-	[PMDZERO_ENGINE_PSYNC] = "psync",
+static int run_auto(struct pz_run *run, struct pmdzero_error *err);
+
+static const struct pz_engine engine_auto = {
+	.name = "auto",
+	.help = "BLKZEROOUT, falling back to uring, then psync, if it is refused",
+	/* It starts with BLKZEROOUT and only falls back when refused. */
+	.flags = PMDZERO_ENGINE_ONE_CALL,
+	.run = run_auto,
 };
+
+/* Defined each in its engine_NAME.c. */
+extern const struct pz_engine pz_engine_ioctl, pz_engine_fallocate, pz_engine_uring,
+	pz_engine_uring_fallocate, pz_engine_aio, pz_engine_psync;
+
+/* The engines: the only list.  The command's -e, its help and the tests
+ * read it through pmdzero_engine_name(), _help() and _flags(). */
+static const struct pz_engine *const engines[PMDZERO_ENGINE_COUNT] = {
+	[PMDZERO_ENGINE_AUTO] = &engine_auto,
+	[PMDZERO_ENGINE_IOCTL] = &pz_engine_ioctl,
+	[PMDZERO_ENGINE_FALLOCATE] = &pz_engine_fallocate,
+	[PMDZERO_ENGINE_URING] = &pz_engine_uring,
+	[PMDZERO_ENGINE_URING_FALLOCATE] = &pz_engine_uring_fallocate,
+	[PMDZERO_ENGINE_AIO] = &pz_engine_aio,
+	[PMDZERO_ENGINE_PSYNC] = &pz_engine_psync,
+};
+
+static const struct pz_engine *engine(enum pmdzero_engine e)
+{
+	return (unsigned int)e < PMDZERO_ENGINE_COUNT ? engines[e] : NULL;
+}
 
 int pmdzero_engine_parse(const char *name)
 {
@@ -23,16 +44,24 @@ int pmdzero_engine_parse(const char *name)
 	if (!name)
 		return -EINVAL;
 	for (i = 0; i < PMDZERO_ENGINE_COUNT; i++)
-		if (!strcmp(name, engine_names[i]))
+		if (!strcmp(name, engines[i]->name))
 			return i;
 	return -EINVAL;
 }
 
 const char *pmdzero_engine_name(enum pmdzero_engine e)
 {
-	if ((unsigned int)e >= PMDZERO_ENGINE_COUNT)
-		return NULL;
-	return engine_names[e];
+	return engine(e) ? engine(e)->name : NULL;
+}
+
+const char *pmdzero_engine_help(enum pmdzero_engine e)
+{
+	return engine(e) ? engine(e)->help : NULL;
+}
+
+unsigned int pmdzero_engine_flags(enum pmdzero_engine e)
+{
+	return engine(e) ? engine(e)->flags : 0;
 }
 
 int pmdzero_check_range(uint64_t size, unsigned int lbs, uint64_t offset,
@@ -60,11 +89,6 @@ int pmdzero_check_range(uint64_t size, unsigned int lbs, uint64_t offset,
 	return 0;
 }
 
-/* Limits that keep one I/O within what the kernel takes in one call and
- * what io_uring can register as one fixed buffer. */
-#define PZ_MAX_IO_SIZE		(1ULL << 30)
-#define PZ_MAX_QUEUE_DEPTH	4096U
-
 static int check_opts(const struct pmdzero_probe *p, const struct pmdzero_zero_opts *o,
 		      struct pmdzero_error *err)
 {
@@ -79,12 +103,12 @@ static int check_opts(const struct pmdzero_probe *p, const struct pmdzero_zero_o
 	if (o->block_size && (o->block_size % lbs))
 		return pz_error(err, -EINVAL, "block size %llu is not aligned to logical block size %u",
 				(unsigned long long)o->block_size, lbs);
-	if (o->block_size > PZ_MAX_IO_SIZE)
+	if (o->block_size > PMDZERO_MAX_BLOCK_SIZE)
 		return pz_error(err, -EINVAL, "block size %llu is larger than 1 GiB",
 				(unsigned long long)o->block_size);
-	if (o->queue_depth > PZ_MAX_QUEUE_DEPTH)
+	if (o->queue_depth > PMDZERO_MAX_QUEUE_DEPTH)
 		return pz_error(err, -EINVAL, "queue depth %u is larger than %u",
-				o->queue_depth, PZ_MAX_QUEUE_DEPTH);
+				o->queue_depth, PMDZERO_MAX_QUEUE_DEPTH);
 	return 0;
 }
 
@@ -97,34 +121,17 @@ int pmdzero_zero_check(const struct pmdzero_probe *p, const struct pmdzero_zero_
 	ret = check_opts(p, opts, err);
 	if (ret)
 		return ret;
-	switch (opts->engine) {
-	case PMDZERO_ENGINE_URING:
-		return pz_uring_available(0, err);
-	case PMDZERO_ENGINE_URING_FALLOCATE:
-		return pz_uring_available(1, err);
-	case PMDZERO_ENGINE_AIO:
-		return pz_aio_available(err);
-	default:
-		/* BLKZEROOUT and fallocate cannot be tried without writing;
-		 * auto falls back by itself. */
-		return 0;
-	}
+	/* BLKZEROOUT and fallocate cannot be tried without writing; auto
+	 * falls back by itself. */
+	if (engine(opts->engine)->available)
+		return engine(opts->engine)->available(err);
+	return 0;
 }
 
 static int run_engine(struct pz_run *run, enum pmdzero_engine e, struct pmdzero_error *err)
 {
-	static int (*const fns[PMDZERO_ENGINE_COUNT])(struct pz_run *,
-						      struct pmdzero_error *) = {
-		[PMDZERO_ENGINE_IOCTL] = pz_engine_ioctl,
-		[PMDZERO_ENGINE_FALLOCATE] = pz_engine_fallocate,
-		[PMDZERO_ENGINE_URING] = pz_engine_uring,
-		[PMDZERO_ENGINE_URING_FALLOCATE] = pz_engine_uring_fallocate,
-		[PMDZERO_ENGINE_AIO] = pz_engine_aio,
-		[PMDZERO_ENGINE_PSYNC] = pz_engine_psync,
-	};
-
 	run->res->engine = e;
-	return fns[e](run, err);
+	return engine(e)->run(run, err);
 }
 
 /*
@@ -179,10 +186,7 @@ int pmdzero_zero(struct pmdzero_dev *dev, const struct pmdzero_zero_opts *opts,
 		return ret;
 
 	pz_usage_begin(&u);
-	if (opts->engine == PMDZERO_ENGINE_AUTO)
-		ret = run_auto(&run, err);
-	else
-		ret = run_engine(&run, opts->engine, err);
+	ret = run_engine(&run, opts->engine, err);
 	pz_usage_end(&u);
 
 	res->bytes = ret ? run.done : opts->length;

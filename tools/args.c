@@ -13,77 +13,13 @@
 
 #include "cmd.h"
 
-enum {
-	OPT_GUARD = 0x100,
-	OPT_NO_BYTES,
-	OPT_NO_SIGNATURES,
-	OPT_NO_TRACE,
-	OPT_OUTPUT,
-	OPT_QUIET,
-	OPT_VERIFY,
-};
-
-static const struct option probe_opts[] = {
-	{ "help", no_argument, NULL, 'h' },
-	{ "json", no_argument, NULL, 'J' },
-	{ "no-signatures", no_argument, NULL, OPT_NO_SIGNATURES },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 }
-};
-
-static const struct option zero_opts[] = {
-	{ "block-size", required_argument, NULL, 'b' },
-	{ "engine", required_argument, NULL, 'e' },
-	{ "force", no_argument, NULL, 'f' },
-	{ "guard", required_argument, NULL, OPT_GUARD },
-	{ "help", no_argument, NULL, 'h' },
-	{ "json", no_argument, NULL, 'J' },
-	{ "length", required_argument, NULL, 'l' },
-	{ "no-trace", no_argument, NULL, OPT_NO_TRACE },
-	{ "offset", required_argument, NULL, 'o' },
-	{ "queue-depth", required_argument, NULL, 'q' },
-	{ "quiet", no_argument, NULL, OPT_QUIET },
-	{ "verify", no_argument, NULL, OPT_VERIFY },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 }
-};
-
-static const struct option trace_opts[] = {
-	{ "help", no_argument, NULL, 'h' },
-	{ "json", no_argument, NULL, 'J' },
-	{ "no-bytes", no_argument, NULL, OPT_NO_BYTES },
-	{ "output", required_argument, NULL, OPT_OUTPUT },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 }
-};
-
-static const struct option verify_opts[] = {
-	{ "help", no_argument, NULL, 'h' },
-	{ "json", no_argument, NULL, 'J' },
-	{ "length", required_argument, NULL, 'l' },
-	{ "offset", required_argument, NULL, 'o' },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 }
-};
-
 static const struct option global_opts[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
 };
 
-static const struct {
-	const char *name;
-	const char *shortopts;	/* leading ':' to tell missing arguments apart */
-	const struct option *longopts;
-} commands[] = {
-	{ "probe", ":hJV", probe_opts },
-	{ "zero", ":b:e:fhJl:o:q:V", zero_opts },
-	{ "trace", ":hJV", trace_opts },
-	{ "verify", ":hJl:o:V", verify_opts },
-};
-
-static const char sizes_help[] =
+const char pz_sizes_help[] =
 	"\n<num> takes an optional suffix: K, M, G, T, P, E or KiB, MiB, GiB, TiB,\n"
 	"PiB, EiB (powers of 1024), or KB, MB, GB, TB, PB, EB (powers of 1000);\n"
 	"a 0x prefix means hexadecimal.  Offset and length must be multiples of the\n"
@@ -91,93 +27,74 @@ static const char sizes_help[] =
 
 static const char footer[] = "\nFor more details see pmdzero(8).\n";
 
+static const struct pz_cmd *find_cmd(const char *name)
+{
+	size_t k;
+
+	for (k = 0; name && pz_cmds[k]; k++)
+		if (!strcmp(name, pz_cmds[k]->name))
+			return pz_cmds[k];
+	return NULL;
+}
+
 void pz_usage(const char *cmd, FILE *out)
 {
-	if (!cmd) {
-		fputs("Usage:\n"
-		      " pmdzero <command> [options] <device>\n"
-		      "\nProbe, zero, trace and verify byte ranges of a block device.\n"
-		      "\nCommands:\n"
-		      " probe <device>                  show identity, topology, queue limits and state\n"
-		      " zero <device>                   zero a byte range (its data is lost)\n"
-		      " trace <device> -- <cmd> [args]  count the bios, splits, merges and requests\n"
-		      "                                   <device>'s disk sees while <cmd> runs\n"
-		      " verify <device>                 check that a byte range reads back as zeroes\n"
-		      "\nOptions:\n"
-		      " -h, --help     display this help\n"
-		      " -V, --version  display version\n"
-		      "\nRun 'pmdzero <command> --help' for the options of a command.\n", out);
+	const struct pz_cmd *c = find_cmd(cmd);
+	const char *nl;
+	size_t k;
+
+	if (c) {
+		c->usage(out);
 		fputs(footer, out);
 		return;
 	}
-	if (!strcmp(cmd, "probe")) {
-		fputs("Usage:\n"
-		      " pmdzero probe [options] <device>\n"
-		      "\nShow a block device's size, topology (libblkid), the queue limits that\n"
-		      "shape bios and requests (sysfs; a partition shows its disk's queue), whether\n"
-		      "it is read-only, mounted or held, and any file system or partition table\n"
-		      "signature (this reads the device).\n"
-		      "\nOptions:\n"
-		      " -J, --json           use JSON output format\n"
-		      "     --no-signatures  do not read the device: no signature probing\n"
-		      " -h, --help           display this help\n"
-		      " -V, --version        display version\n", out);
-	} else if (!strcmp(cmd, "zero")) {
-		fputs("Usage:\n"
-		      " pmdzero zero [options] <device>\n"
-		      "\nZero a byte range of a block device; all data in the range is lost.\n"
-		      "Nothing is written unless every check passes: the range is aligned, non-empty\n"
-		      "and inside the device, and the device is writable, not mounted and not in use.\n"
-		      "\nOptions:\n"
-		      " -o, --offset <num>       start of the range (default 0)\n"
-		      " -l, --length <num>       length of the range (default: to the end of the device)\n"
-		      " -e, --engine <name>      auto, ioctl, fallocate, uring, uring-fallocate, aio\n"
-		      "                            or psync (default auto)\n"
-		      " -q, --queue-depth <num>  I/Os in flight for uring, uring-fallocate and aio\n"
-		      "                            (default 32)\n"
-		      " -b, --block-size <num>   bytes per write (uring, aio, psync) or per chunk\n"
-		      "                            (uring-fallocate); default 2MiB, at most 1GiB\n"
-		      "     --verify             write a pattern around the range first, then check\n"
-		      "                            the range reads as zeroes and the pattern is intact,\n"
-		      "                            and put the original data back (refused on a device\n"
-		      "                            in use)\n"
-		      "     --guard <num>        bytes guarded on each side by --verify (default 1MiB)\n"
-		      " -f, --force              zero a mounted or in-use device, or one that holds a\n"
-		      "                            file system or partition table signature\n"
-		      "     --no-trace           do not count bios, splits, merges and requests (CPU\n"
-		      "                            figures then carry no tracing cost)\n"
-		      "     --quiet              no progress and no notes on stderr\n"
-		      " -J, --json               use JSON output format\n"
-		      " -h, --help               display this help\n"
-		      " -V, --version            display version\n", out);
-		fputs(sizes_help, out);
-	} else if (!strcmp(cmd, "trace")) {
-		fputs("Usage:\n"
-		      " pmdzero trace [options] <device> -- <command> [args...]\n"
-		      "\nRun <command> and count, from the kernel's block tracepoints, the bios,\n"
-		      "bio bytes, splits, merges and requests issued to <device> while it runs.\n"
-		      "A partition is traced through its whole disk.  Exits with the command's\n"
-		      "exit status (128 + signal number if it was killed).\n"
-		      "\nOptions:\n"
-		      "     --output <file>  write the report to <file> instead of stdout\n"
-		      "     --no-bytes       count only; do not sample bio sizes\n"
-		      " -J, --json           use JSON output format\n"
-		      " -h, --help           display this help\n"
-		      " -V, --version        display version\n", out);
-	} else if (!strcmp(cmd, "verify")) {
-		fputs("Usage:\n"
-		      " pmdzero verify [options] <device>\n"
-		      "\nRead a byte range back with O_DIRECT and report the first non-zero byte.\n"
-		      "Exits 0 if the whole range is zero, 1 otherwise.\n"
-		      "\nOptions:\n"
-		      " -o, --offset <num>  start of the range (default 0)\n"
-		      " -l, --length <num>  length of the range (default: to the end of the device)\n"
-		      " -J, --json          use JSON output format\n"
-		      " -h, --help          display this help\n"
-		      " -V, --version       display version\n", out);
-		fputs(sizes_help, out);
+	fputs("Usage:\n"
+	      " pmdzero <command> [options] <device>\n"
+	      "\nProbe, zero, trace and verify byte ranges of a block device.\n"
+	      "\nCommands:\n", out);
+	for (k = 0; pz_cmds[k]; k++) {
+		c = pz_cmds[k];
+		/* A second summary line is indented under the first. */
+		nl = strchr(c->summary, '\n');
+		fprintf(out, " %-31s %.*s\n", c->synopsis,
+			nl ? (int)(nl - c->summary) : (int)strlen(c->summary), c->summary);
+		if (nl)
+			fprintf(out, " %-31s   %s\n", "", nl + 1);
 	}
+	fputs("\nOptions:\n"
+	      " -h, --help     display this help\n"
+	      " -V, --version  display version\n"
+	      "\nRun 'pmdzero <command> --help' for the options of a command.\n", out);
 	fputs(footer, out);
+}
+
+char *pz_engine_list(char *buf, size_t len, unsigned int flags, const char *last_sep)
+{
+	const char *name, *sep = "";
+	size_t n = 0;
+	int e, last = -1;
+
+	for (e = 0; pmdzero_engine_name((enum pmdzero_engine)e); e++)
+		if (!flags || (pmdzero_engine_flags((enum pmdzero_engine)e) & flags))
+			last = e;
+	buf[0] = '\0';
+	for (e = 0; (name = pmdzero_engine_name((enum pmdzero_engine)e)); e++) {
+		if (flags && !(pmdzero_engine_flags((enum pmdzero_engine)e) & flags))
+			continue;
+		n += (size_t)snprintf(buf + n, n < len ? len - n : 0, "%s%s",
+				      e == last && *sep ? last_sep : sep, name);
+		sep = ", ";
+	}
+	return buf;
+}
+
+uint64_t pz_default_length(const struct pz_args *a, const struct pmdzero_probe *p)
+{
+	if (a->have_length)
+		return a->length;
+	/* Past the end: any aligned length makes the range check name the
+	 * real problem, the offset. */
+	return a->offset < p->size ? p->size - a->offset : p->logical_block_size;
 }
 
 static int fail(char *msg, size_t len, const char *fmt, ...)
@@ -207,10 +124,10 @@ static int parse_size_arg(const char *what, const char *s, uint64_t *v, char *ms
 int pz_parse_args(int argc, char **argv, struct pz_args *a, char *msg, size_t len,
 		  int *usage_error)
 {
+	const struct pz_cmd *cmd;
 	int c, i, nargs, ret, sub_argc;
-	char **sub_argv;
-	size_t k;
-	uint64_t v;
+	char **sub_argv, *end, names[256];
+	unsigned long long v;
 
 	memset(a, 0, sizeof(*a));
 	msg[0] = '\0';
@@ -234,19 +151,19 @@ int pz_parse_args(int argc, char **argv, struct pz_args *a, char *msg, size_t le
 		}
 		return 0;
 	}
-	for (k = 0; k < sizeof(commands) / sizeof(commands[0]); k++)
-		if (!strcmp(argv[1], commands[k].name))
-			break;
-	if (k == sizeof(commands) / sizeof(commands[0])) {
+	cmd = find_cmd(argv[1]);
+	if (!cmd) {
 		*usage_error = 1;
 		return fail(msg, len, "unknown command '%s'", argv[1]);
 	}
-	a->cmd = commands[k].name;
+	a->command = cmd;
+	a->cmd = cmd->name;
 	a->engine = PMDZERO_ENGINE_AUTO;
+	a->count = 1;
 
 	sub_argv = argv + 1;
 	sub_argc = argc - 1;
-	if (!strcmp(a->cmd, "trace")) {
+	if (cmd->takes_command) {
 		/* Everything after the first "--" is the child's. */
 		for (i = 1; i < sub_argc; i++) {
 			if (!strcmp(sub_argv[i], "--")) {
@@ -258,8 +175,8 @@ int pz_parse_args(int argc, char **argv, struct pz_args *a, char *msg, size_t le
 	}
 
 	optind = 0;
-	while ((c = getopt_long(sub_argc, sub_argv, commands[k].shortopts,
-				commands[k].longopts, NULL)) != -1) {
+	while ((c = getopt_long(sub_argc, sub_argv, cmd->shortopts, cmd->longopts,
+				NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			a->help = 1;
@@ -286,16 +203,19 @@ int pz_parse_args(int argc, char **argv, struct pz_args *a, char *msg, size_t le
 			break;
 		case 'e':
 			a->engine = pmdzero_engine_parse(optarg);
-			if (a->engine < 0)
-				return fail(msg, len,
-					    "unknown engine '%s' (expected auto, ioctl, fallocate, uring, uring-fallocate, aio or psync)",
-					    optarg);
+			if (a->engine < 0) {
+				pz_engine_list(names, sizeof(names), 0, " or ");
+				return fail(msg, len, "unknown engine '%s' (expected %s)", optarg, names);
+			}
 			break;
 		case 'q':
-			ret = parse_size_arg("queue depth", optarg, &v, msg, len);
-			if (ret || v < 1 || v > 4096)
-				return fail(msg, len, "invalid queue depth '%s' (expected 1 to 4096)",
-					    optarg);
+			/* A count, not a size: "4K" is refused. */
+			errno = 0;
+			v = strtoull(optarg, &end, 10);
+			if (errno || end == optarg || *end || optarg[0] == '-' || v < 1 ||
+			    v > PMDZERO_MAX_QUEUE_DEPTH)
+				return fail(msg, len, "invalid queue depth '%s' (expected 1 to %u)",
+					    optarg, PMDZERO_MAX_QUEUE_DEPTH);
 			a->queue_depth = (unsigned int)v;
 			break;
 		case 'b':
@@ -328,6 +248,20 @@ int pz_parse_args(int argc, char **argv, struct pz_args *a, char *msg, size_t le
 		case OPT_QUIET:
 			a->quiet = 1;
 			break;
+		case 'n':
+			errno = 0;
+			v = strtoull(optarg, &end, 10);
+			if (errno || end == optarg || *end || optarg[0] == '-')
+				return fail(msg, len, "invalid count '%s'", optarg);
+			a->count = v;
+			break;
+		case OPT_PAGES:
+			ret = parse_size_arg("page size", optarg, &a->page_size, msg, len);
+			if (ret)
+				return ret;
+			if (!a->page_size)
+				return fail(msg, len, "invalid page size '%s'", optarg);
+			break;
 		case OPT_OUTPUT:
 			a->output = optarg;
 			break;
@@ -351,14 +285,16 @@ int pz_parse_args(int argc, char **argv, struct pz_args *a, char *msg, size_t le
 	nargs = sub_argc - optind;
 	if (nargs < 1) {
 		*usage_error = 1;
-		return fail(msg, len, "no device specified");
+		return fail(msg, len, "no %s specified", cmd->operand);
 	}
 	if (nargs > 1) {
 		*usage_error = 1;
 		return fail(msg, len, "unexpected argument '%s'", sub_argv[optind + 1]);
 	}
-	a->device = sub_argv[optind];
-	if (!strcmp(a->cmd, "trace") && (!a->child_argv || !a->child_argv[0])) {
+	a->operand = sub_argv[optind];
+	if (!strcmp(cmd->operand, "device"))
+		a->device = a->operand;
+	if (cmd->takes_command && (!a->child_argv || !a->child_argv[0])) {
 		*usage_error = 1;
 		return fail(msg, len, "no command given after '--'");
 	}

@@ -3,6 +3,7 @@
 #ifndef PMDZERO_CMD_H
 #define PMDZERO_CMD_H
 
+#include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -12,10 +13,43 @@
 #define PZ_EXIT_FAILURE		1
 #define PZ_EXIT_UNSUPPORTED	2	/* engine or kernel lacks support */
 
+/* Long options without a short form (getopt_long() values). */
+enum {
+	OPT_GUARD = 0x100,
+	OPT_NO_BYTES,
+	OPT_NO_SIGNATURES,
+	OPT_NO_TRACE,
+	OPT_OUTPUT,
+	OPT_PAGES,
+	OPT_QUIET,
+	OPT_VERIFY,
+};
+
+struct pz_args;
+
+/* One subcommand: everything the parser, the help texts and main() need. */
+struct pz_cmd {
+	const char *name;
+	const char *synopsis;		/* global help column 1: "probe <device>" */
+	const char *summary;		/* global help column 2: one line (a
+					   second one may follow after "\n") */
+	const char *shortopts;		/* getopt_long(), leading ':' */
+	const struct option *longopts;	/* sorted, NULL-terminated */
+	const char *operand;		/* the one operand: "device", "size" */
+	int takes_command;		/* "<operand> -- <command> [args...]" */
+	void (*usage)(FILE *out);	/* body of "pmdzero NAME --help" */
+	int (*run)(const struct pz_args *a);	/* returns the exit status */
+};
+
+/* The subcommands in help order, NULL-terminated (tools/commands.c). */
+extern const struct pz_cmd *const pz_cmds[];
+
 /* Everything the command line can say, filled by pz_parse_args(). */
 struct pz_args {
-	const char *cmd;		/* "probe", "zero", "trace", "verify", or NULL */
-	const char *device;
+	const struct pz_cmd *command;	/* NULL: global --help/--version */
+	const char *cmd;		/* command->name, or NULL */
+	const char *device;		/* the operand of a device command */
+	const char *operand;		/* the operand, whatever it is */
 	uint64_t offset;
 	uint64_t length;
 	int have_length;
@@ -34,6 +68,8 @@ struct pz_args {
 	char **child_argv;		/* trace: the command after "--" */
 	int help;			/* print help for cmd (or global) */
 	int version;
+	uint64_t count;			/* size -n (default 1) */
+	uint64_t page_size;		/* size --pages (0: bytes) */
 };
 
 /* Parses argv; returns 0, or an exit code with a one-line message in msg
@@ -71,18 +107,22 @@ int pz_report_print(struct pz_report *r, int json, FILE *out);
 /* Frees the report. */
 void pz_report_free(struct pz_report *r);
 
-/* Subcommands: return the process exit code. */
-int pz_cmd_probe(const struct pz_args *a);
-int pz_cmd_zero(const struct pz_args *a);
-int pz_cmd_trace(const struct pz_args *a);
-int pz_cmd_verify(const struct pz_args *a);
-
 /* The range length: -l if given, else to the end of the device. */
 uint64_t pz_default_length(const struct pz_args *a, const struct pmdzero_probe *p);
 
-/* Prints "pmdzero: [path: ]message" on stderr. */
-void pz_errx(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Maps a library error to an exit code (-EOPNOTSUPP: 2). */
-int pz_exit_code(int err);
+/* Writes the names of the engines with any of flags (0: all) into buf as
+ * "a, b, c<last_sep>d", from the library's table; returns buf. */
+char *pz_engine_list(char *buf, size_t len, unsigned int flags, const char *last_sep);
+
+/* Help text shared by the commands that take sizes. */
+extern const char pz_sizes_help[];
+
+/* Messages (tools/msg.c), <err.h> style; none of them exits. */
+/* Prints "pmdzero: [path: ]message" on stderr, like warnx(3). */
+void pz_warnx(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Returns the exit status for a library error (-EOPNOTSUPP: 2, else 1). */
+int pz_exit_status(int err);
+/* Prints err's message with pz_warnx(); returns pz_exit_status(err->code). */
+int pz_warnx_err(const char *path, const struct pmdzero_error *err);
 
 #endif /* PMDZERO_CMD_H */

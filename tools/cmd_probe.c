@@ -17,7 +17,7 @@ static void add_opt_str(struct pz_report *r, const char *key, const char *v)
 	pz_report_add(r, key, PZ_STR, v[0] ? v : NULL, NULL);
 }
 
-int pz_cmd_probe(const struct pz_args *a)
+static int run(const struct pz_args *a)
 {
 	struct pmdzero_error err;
 	struct pmdzero_probe p;
@@ -26,10 +26,8 @@ int pz_cmd_probe(const struct pz_args *a)
 	int ret;
 
 	ret = pmdzero_probe(a->device, a->no_signatures ? 0 : PMDZERO_PROBE_SIGNATURES, &p, &err);
-	if (ret) {
-		pz_errx(a->device, "%s", err.msg);
-		return pz_exit_code(ret);
-	}
+	if (ret)
+		return pz_warnx_err(a->device, &err);
 	r = pz_report_new("probe");
 	pz_report_str(r, "device", p.path);
 	pz_report_str(r, "name", p.name);
@@ -64,3 +62,37 @@ int pz_cmd_probe(const struct pz_args *a)
 	pz_report_free(r);
 	return ret ? PZ_EXIT_FAILURE : PZ_EXIT_OK;
 }
+
+static const struct option longopts[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ "json", no_argument, NULL, 'J' },
+	{ "no-signatures", no_argument, NULL, OPT_NO_SIGNATURES },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void usage(FILE *out)
+{
+	fputs("Usage:\n"
+	      " pmdzero probe [options] <device>\n"
+	      "\nShow a block device's size, topology (libblkid), the queue limits that\n"
+	      "shape bios and requests (sysfs; a partition shows its disk's queue), whether\n"
+	      "it is read-only, mounted or held, and any file system or partition table\n"
+	      "signature (this reads the device).\n"
+	      "\nOptions:\n"
+	      " -J, --json           use JSON output format\n"
+	      "     --no-signatures  do not read the device: no signature probing\n"
+	      " -h, --help           display this help\n"
+	      " -V, --version        display version\n", out);
+}
+
+const struct pz_cmd pz_cmd_probe = {
+	.name = "probe",
+	.synopsis = "probe <device>",
+	.summary = "show identity, topology, queue limits and state",
+	.shortopts = ":hJV",
+	.longopts = longopts,
+	.operand = "device",
+	.usage = usage,
+	.run = run,
+};

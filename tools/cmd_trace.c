@@ -67,7 +67,7 @@ static int run_child(char **argv, int *status)
 	return 0;
 }
 
-int pz_cmd_trace(const struct pz_args *a)
+static int run(const struct pz_args *a)
 {
 	struct pmdzero_trace_counts c;
 	struct pmdzero_probe p;
@@ -81,31 +81,29 @@ int pz_cmd_trace(const struct pz_args *a)
 	int status = 0, code, i, rc;
 	FILE *out = stdout, *mem;
 
-	if (pmdzero_probe(a->device, 0, &p, &err)) {
-		pz_errx(a->device, "%s", err.msg);
-		return pz_exit_code(err.code);
-	}
+	if (pmdzero_probe(a->device, 0, &p, &err))
+		return pz_warnx_err(a->device, &err);
 	raise_nofile();
-	t = pmdzero_trace_new(a->device, a->no_bytes ? PMDZERO_TRACE_NO_BYTES : 0, &err);
+	t = pmdzero_trace_new_probe(&p, a->no_bytes ? PMDZERO_TRACE_NO_BYTES : 0, &err);
 	if (!t) {
-		pz_errx(a->device, "cannot trace: %s", err.msg);
-		return pz_exit_code(err.code);
+		pz_warnx(a->device, "cannot trace: %s", err.msg);
+		return pz_exit_status(err.code);
 	}
 	if (a->output) {
 		out = fopen(a->output, "we");
 		if (!out) {
-			pz_errx(a->output, "cannot open: %s", strerror(errno));
+			pz_warnx(a->output, "cannot open: %s", strerror(errno));
 			pmdzero_trace_free(t);
 			return PZ_EXIT_FAILURE;
 		}
 	}
 	if (pmdzero_trace_start(t, &err)) {
-		pz_errx(a->device, "cannot trace: %s", err.msg);
+		pz_warnx(a->device, "cannot trace: %s", err.msg);
 		pmdzero_trace_free(t);
-		return pz_exit_code(err.code);
+		return pz_exit_status(err.code);
 	}
 	if (run_child(a->child_argv, &status)) {
-		pz_errx(NULL, "cannot run '%s': %s", a->child_argv[0], strerror(errno));
+		pz_warnx(NULL, "cannot run '%s': %s", a->child_argv[0], strerror(errno));
 		pmdzero_trace_free(t);
 		if (out != stdout)
 			fclose(out);
@@ -113,7 +111,7 @@ int pz_cmd_trace(const struct pz_args *a)
 	}
 	rc = pmdzero_trace_stop(t, &c, &err);
 	if (rc)
-		pz_errx(a->device, "%s", err.msg);
+		pz_warnx(a->device, "%s", err.msg);
 	code = WIFEXITED(status) ? WEXITSTATUS(status) :
 	       WIFSIGNALED(status) ? 128 + WTERMSIG(status) : PZ_EXIT_FAILURE;
 
@@ -154,7 +152,7 @@ int pz_cmd_trace(const struct pz_args *a)
 	pz_report_free(r);
 	free(cmdline);
 	if (out != stdout && fclose(out)) {
-		pz_errx(a->output, "write error: %s", strerror(errno));
+		pz_warnx(a->output, "write error: %s", strerror(errno));
 		rc = -EIO;
 	}
 	pmdzero_trace_free(t);
@@ -162,3 +160,41 @@ int pz_cmd_trace(const struct pz_args *a)
 		return PZ_EXIT_FAILURE;
 	return code;
 }
+
+static const struct option longopts[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ "json", no_argument, NULL, 'J' },
+	{ "no-bytes", no_argument, NULL, OPT_NO_BYTES },
+	{ "output", required_argument, NULL, OPT_OUTPUT },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void usage(FILE *out)
+{
+	fputs("Usage:\n"
+	      " pmdzero trace [options] <device> -- <command> [args...]\n"
+	      "\nRun <command> and count, from the kernel's block tracepoints, the bios,\n"
+	      "bio bytes, splits, merges and requests issued to <device> while it runs.\n"
+	      "A partition is traced through its whole disk.  Exits with the command's\n"
+	      "exit status (128 + signal number if it was killed).\n"
+	      "\nOptions:\n"
+	      "     --output <file>  write the report to <file> instead of stdout\n"
+	      "     --no-bytes       count only; do not sample bio sizes\n"
+	      " -J, --json           use JSON output format\n"
+	      " -h, --help           display this help\n"
+	      " -V, --version        display version\n", out);
+}
+
+const struct pz_cmd pz_cmd_trace = {
+	.name = "trace",
+	.synopsis = "trace <device> -- <cmd> [args]",
+	.summary = "count the bios, splits, merges and requests\n"
+		   "<device>'s disk sees while <cmd> runs",
+	.shortopts = ":hJV",
+	.longopts = longopts,
+	.operand = "device",
+	.takes_command = 1,
+	.usage = usage,
+	.run = run,
+};

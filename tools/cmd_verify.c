@@ -4,7 +4,7 @@
 
 #include "cmd.h"
 
-int pz_cmd_verify(const struct pz_args *a)
+static int run(const struct pz_args *a)
 {
 	const struct pmdzero_probe *p;
 	struct pmdzero_verify_result res;
@@ -17,18 +17,14 @@ int pz_cmd_verify(const struct pz_args *a)
 	int ret;
 
 	dev = pmdzero_open(a->device, 0, &err);
-	if (!dev) {
-		pz_errx(a->device, "%s", err.msg);
-		return pz_exit_code(err.code);
-	}
+	if (!dev)
+		return pz_warnx_err(a->device, &err);
 	p = pmdzero_dev_probe(dev);
 	length = pz_default_length(a, p);
 	ret = pmdzero_verify(dev, a->offset, length, &res, &err);
 	pmdzero_close(dev);
-	if (ret) {
-		pz_errx(a->device, "%s", err.msg);
-		return pz_exit_code(ret);
-	}
+	if (ret)
+		return pz_warnx_err(a->device, &err);
 	secs = (double)res.elapsed_ns / 1e9;
 	r = pz_report_new("verify");
 	pz_report_str(r, "device", a->device);
@@ -45,9 +41,44 @@ int pz_cmd_verify(const struct pz_args *a)
 	if (ret)
 		return PZ_EXIT_FAILURE;
 	if (!res.all_zero) {
-		pz_errx(a->device, "byte at offset %llu is not zero",
+		pz_warnx(a->device, "byte at offset %llu is not zero",
 			(unsigned long long)res.first_nonzero);
 		return PZ_EXIT_FAILURE;
 	}
 	return PZ_EXIT_OK;
 }
+
+static const struct option longopts[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ "json", no_argument, NULL, 'J' },
+	{ "length", required_argument, NULL, 'l' },
+	{ "offset", required_argument, NULL, 'o' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void usage(FILE *out)
+{
+	fputs("Usage:\n"
+	      " pmdzero verify [options] <device>\n"
+	      "\nRead a byte range back with O_DIRECT and report the first non-zero byte.\n"
+	      "Exits 0 if the whole range is zero, 1 otherwise.\n"
+	      "\nOptions:\n"
+	      " -o, --offset <num>  start of the range (default 0)\n"
+	      " -l, --length <num>  length of the range (default: to the end of the device)\n"
+	      " -J, --json          use JSON output format\n"
+	      " -h, --help          display this help\n"
+	      " -V, --version       display version\n", out);
+	fputs(pz_sizes_help, out);
+}
+
+const struct pz_cmd pz_cmd_verify = {
+	.name = "verify",
+	.synopsis = "verify <device>",
+	.summary = "check that a byte range reads back as zeroes",
+	.shortopts = ":hJl:o:V",
+	.longopts = longopts,
+	.operand = "device",
+	.usage = usage,
+	.run = run,
+};

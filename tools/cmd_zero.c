@@ -8,21 +8,13 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cmd.h"
-
-uint64_t pz_default_length(const struct pz_args *a, const struct pmdzero_probe *p)
-{
-	if (a->have_length)
-		return a->length;
-	/* Past the end: any aligned length makes the range check name the
-	 * real problem, the offset. */
-	return a->offset < p->size ? p->size - a->offset : p->logical_block_size;
-}
 
 /*
  * Progress on a terminal.  The write engines report bytes as they complete;
@@ -113,9 +105,7 @@ static void progress_begin(struct progress *pr, int enabled, uint64_t total,
 	pr->t0 = pr->last = now_ns();
 	pr->total = total;
 	pr->engine = pmdzero_engine_name(engine);
-	/* auto starts with BLKZEROOUT and only falls back when it is refused. */
-	pr->one_call = engine == PMDZERO_ENGINE_IOCTL || engine == PMDZERO_ENGINE_FALLOCATE ||
-		       engine == PMDZERO_ENGINE_AUTO;
+	pr->one_call = !!(pmdzero_engine_flags(engine) & PMDZERO_ENGINE_ONE_CALL);
 	pthread_mutex_init(&pr->lock, NULL);
 	pthread_cond_init(&pr->wake, NULL);
 	/* Without the ticker the write engines' bar still works. */
@@ -151,7 +141,7 @@ static int check_signatures(const struct pz_args *a, struct pmdzero_dev *dev)
 	if (!isatty(STDIN_FILENO))
 		return 0;
 	if (pmdzero_dev_probe_signatures(dev, &err)) {
-		pz_errx(a->device, "%s", err.msg);
+		pz_warnx(a->device, "%s", err.msg);
 		return PZ_EXIT_FAILURE;
 	}
 	p = pmdzero_dev_probe(dev);
@@ -159,12 +149,12 @@ static int check_signatures(const struct pz_args *a, struct pmdzero_dev *dev)
 	if (!sig)
 		return 0;
 	if (!a->force) {
-		pz_errx(a->device, "device contains a %s signature (%s); use --force to override",
+		pz_warnx(a->device, "device contains a %s signature (%s); use --force to override",
 			p->pt_type[0] ? "partition table" : "file system", sig);
 		return PZ_EXIT_FAILURE;
 	}
 	if (!a->quiet)
-		pz_errx(a->device, "device contains a %s signature (%s); zeroing anyway (--force)",
+		pz_warnx(a->device, "device contains a %s signature (%s); zeroing anyway (--force)",
 			p->pt_type[0] ? "partition table" : "file system", sig);
 	return 0;
 }
@@ -173,7 +163,6 @@ static void report_trace(struct pz_report *r, struct pmdzero_trace *t,
 			 const struct pmdzero_trace_counts *c, int traced)
 {
 	const char *name = NULL;
-	unsigned int ma, mi;
 
 	pz_report_bool(r, "traced", traced);
 	if (!traced) {
@@ -187,7 +176,7 @@ static void report_trace(struct pz_report *r, struct pmdzero_trace *t,
 		return;
 	}
 	/* A name, as in pmdzero trace; for a partition, its disk's. */
-	pmdzero_trace_device(t, &name, &ma, &mi);
+	pmdzero_trace_device(t, &name, NULL, NULL);
 	pz_report_str(r, "traced_device", name);
 	pz_report_u64(r, "bios", c->bios);
 	pz_report_u64(r, "requests", c->requests);
@@ -200,174 +189,310 @@ static void report_trace(struct pz_report *r, struct pmdzero_trace *t,
 	pz_report_u64(r, "lost_samples", c->lost_samples);
 }
 
-int pz_cmd_zero(const struct pz_args *a)
-{
-	struct pmdzero_zero_opts o = { 0 };
+/* One zeroing run, from the checks to the report; cleanup() undoes it all. */
+struct zero_run {
+	const struct pz_args *a;
+	struct pmdzero_zero_opts o;
 	struct pmdzero_zero_result res;
-	struct pmdzero_trace_counts counts = { 0 };
-	struct pmdzero_guard_result gres;
-	struct pmdzero_guard *guard = NULL;
-	struct pmdzero_probe pre;
-	sigset_t stop_signals, old_mask;
-	struct pmdzero_trace *trace = NULL;
-	const struct pmdzero_probe *p;
-	struct pmdzero_error err, terr, gerr;
 	struct pmdzero_dev *dev;
-	struct progress pr = { 0 };
-	struct pz_report *r;
-	int ret, rc = PZ_EXIT_OK, traced = 0, checked = 0;
-	double secs;
-	char buf[160];
+	struct pmdzero_guard *guard;
+	struct pmdzero_guard_result gres;
+	int checked;			/* gres holds a completed check */
+	sigset_t old_mask;		/* restored once the guards are */
+	struct pmdzero_trace *trace;
+	struct pmdzero_trace_counts counts;
+	int traced;			/* counts are valid */
+};
 
-	/* Range, options and the engine's kernel interface are checked on a
-	 * read-only probe, before the device is opened for writing: closing a
-	 * descriptor opened for writing makes udev re-read the device. */
-	ret = pmdzero_probe(a->device, 0, &pre, &err);
-	if (ret) {
-		pz_errx(a->device, "%s", err.msg);
-		return pz_exit_code(ret);
-	}
-	o.offset = a->offset;
-	o.length = pz_default_length(a, &pre);
-	o.engine = (enum pmdzero_engine)a->engine;
-	o.queue_depth = a->queue_depth;
-	o.block_size = a->block_size;
-	ret = pmdzero_zero_check(&pre, &o, &err);
-	if (ret) {
-		pz_errx(a->device, "%s", err.msg);
-		return pz_exit_code(ret);
-	}
+/* Range, options and the engine's kernel interface are checked on a
+ * read-only probe, before the device is opened for writing: closing a
+ * descriptor opened for writing makes udev re-read the device. */
+static int check_and_open(struct zero_run *z)
+{
+	const struct pz_args *a = z->a;
+	const struct pmdzero_probe *p;
+	struct pmdzero_probe pre;
+	struct pmdzero_error err;
+	int rc;
 
-	dev = pmdzero_open(a->device, PMDZERO_OPEN_WRITE | (a->force ? PMDZERO_OPEN_FORCE : 0), &err);
-	if (!dev) {
-		pz_errx(a->device, "%s", err.msg);
-		return pz_exit_code(err.code);
-	}
-	p = pmdzero_dev_probe(dev);
+	if (pmdzero_probe(a->device, 0, &pre, &err))
+		return pz_warnx_err(a->device, &err);
+	z->o.offset = a->offset;
+	z->o.length = pz_default_length(a, &pre);
+	z->o.engine = (enum pmdzero_engine)a->engine;
+	z->o.queue_depth = a->queue_depth;
+	z->o.block_size = a->block_size;
+	if (pmdzero_zero_check(&pre, &z->o, &err))
+		return pz_warnx_err(a->device, &err);
+
+	/* The device is resolved once: this probe is the one opened,
+	 * checked and traced. */
+	z->dev = pmdzero_open_probe(&pre, PMDZERO_OPEN_WRITE | (a->force ? PMDZERO_OPEN_FORCE : 0),
+				    &err);
+	if (!z->dev)
+		return pz_warnx_err(a->device, &err);
+	p = pmdzero_dev_probe(z->dev);
 	/* The guard regions are saved, overwritten and restored: with others
 	 * writing to the device meanwhile, the restore would undo their data. */
-	if (a->verify && !pmdzero_dev_exclusive(dev)) {
-		pz_errx(a->device, "--verify needs the device to itself, but it is in use (%s)",
-			p->mounted ? "mounted" : "held by another opener");
-		pmdzero_close(dev);
+	if (a->verify && !pmdzero_dev_exclusive(z->dev)) {
+		pz_warnx(a->device, "--verify needs the device to itself, but it is in use (%s)",
+			 p->mounted ? "mounted" : "held by another opener");
 		return PZ_EXIT_FAILURE;
 	}
-	rc = check_signatures(a, dev);
-	if (rc) {
-		pmdzero_close(dev);
+	rc = check_signatures(a, z->dev);
+	if (rc)
 		return rc;
-	}
 	if (a->force && p->mounted && !a->quiet)
-		pz_errx(a->device, "device is mounted on %s; zeroing anyway (--force)", p->mountpoint);
+		pz_warnx(a->device, "device is mounted on %s; zeroing anyway (--force)", p->mountpoint);
+	return PZ_EXIT_OK;
+}
 
-	if (a->verify) {
-		/* From here to the restore the guards hold our pattern, not the
-		 * user's data: a ^C, SIGTERM or hang-up waits until they are
-		 * restored, then takes effect. */
-		sigemptyset(&stop_signals);
-		sigaddset(&stop_signals, SIGINT);
-		sigaddset(&stop_signals, SIGTERM);
-		sigaddset(&stop_signals, SIGHUP);
-		sigaddset(&stop_signals, SIGQUIT);
-		sigprocmask(SIG_BLOCK, &stop_signals, &old_mask);
-		guard = pmdzero_guard_new(dev, o.offset, o.length, a->guard, &err);
-		if (!guard) {
-			sigprocmask(SIG_SETMASK, &old_mask, NULL);
-			pz_errx(a->device, "%s", err.msg);
-			pmdzero_close(dev);
-			return pz_exit_code(err.code);
-		}
+/* From here to guard_end() the guards hold our pattern, not the user's
+ * data: a ^C, SIGTERM or hang-up waits until they are restored. */
+static int guard_begin(struct zero_run *z)
+{
+	struct pmdzero_error err;
+	sigset_t stop_signals;
+
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGINT);
+	sigaddset(&stop_signals, SIGTERM);
+	sigaddset(&stop_signals, SIGHUP);
+	sigaddset(&stop_signals, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &stop_signals, &z->old_mask);
+	z->guard = pmdzero_guard_new(z->dev, z->o.offset, z->o.length, z->a->guard, &err);
+	if (!z->guard) {
+		sigprocmask(SIG_SETMASK, &z->old_mask, NULL);
+		return pz_warnx_err(z->a->device, &err);
 	}
-	if (!a->no_trace) {
-		trace = pmdzero_trace_new(a->device, 0, &terr);
-		if (trace && pmdzero_trace_start(trace, &terr)) {
-			pmdzero_trace_free(trace);
-			trace = NULL;
-		}
-		if (!trace && !a->quiet)
-			pz_errx(NULL, "tracing unavailable, continuing without bio counts: %s", terr.msg);
-		if (trace && !p->whole_disk && !a->quiet)
-			pz_errx(a->device, "is a partition: counts are for all of %s", p->queue_name);
-	}
+	return PZ_EXIT_OK;
+}
 
-	progress_begin(&pr, !a->quiet && isatty(STDERR_FILENO), o.length, o.engine);
-	o.progress = progress_cb;
-	o.progress_arg = &pr;
-	ret = pmdzero_zero(dev, &o, &res, &err);
-	progress_end(&pr);
-	if (trace)
-		traced = pmdzero_trace_stop(trace, &counts, &terr) == 0;
+/* Checks the range and the guards if zeroing succeeded, then restores the
+ * guards, loudly if that fails: they are the user's data. */
+static int guard_end(struct zero_run *z, int zeroed)
+{
+	struct pmdzero_error err;
+	int rc = PZ_EXIT_OK;
 
-	if (ret) {
-		pz_errx(a->device, "%s", err.msg);
-		rc = pz_exit_code(ret);
-	} else if (guard) {
-		if (pmdzero_guard_check(guard, &gres, &gerr)) {
-			pz_errx(a->device, "verify: %s", gerr.msg);
+	if (zeroed) {
+		if (pmdzero_guard_check(z->guard, &z->gres, &err)) {
+			pz_warnx(z->a->device, "verify: %s", err.msg);
 			rc = PZ_EXIT_FAILURE;
 		} else {
-			checked = 1;
+			z->checked = 1;
 		}
 	}
-	if (guard) {
-		/* Restore before reporting, and loudly if it fails: the
-		 * guard regions are the user's data. */
-		if (pmdzero_guard_restore(guard, &gerr)) {
-			pz_errx(a->device, "could not restore the data around the range: %s", gerr.msg);
-			rc = PZ_EXIT_FAILURE;
-		}
-		pmdzero_guard_free(guard);
-		sigprocmask(SIG_SETMASK, &old_mask, NULL);
+	if (pmdzero_guard_restore(z->guard, &err)) {
+		pz_warnx(z->a->device, "could not restore the data around the range: %s", err.msg);
+		rc = PZ_EXIT_FAILURE;
 	}
-	if (ret) {
-		pmdzero_trace_free(trace);
-		pmdzero_close(dev);
-		return rc;
-	}
+	pmdzero_guard_free(z->guard);
+	z->guard = NULL;
+	sigprocmask(SIG_SETMASK, &z->old_mask, NULL);
+	return rc;
+}
 
-	secs = (double)res.elapsed_ns / 1e9;
+/* Tracing is best effort: without it the run goes on, uncounted. */
+static void trace_begin(struct zero_run *z)
+{
+	const struct pmdzero_probe *p = pmdzero_dev_probe(z->dev);
+	const struct pz_args *a = z->a;
+	struct pmdzero_error err;
+
+	z->trace = pmdzero_trace_new_probe(p, 0, &err);
+	if (z->trace && pmdzero_trace_start(z->trace, &err)) {
+		pmdzero_trace_free(z->trace);
+		z->trace = NULL;
+	}
+	if (!z->trace && !a->quiet)
+		pz_warnx(NULL, "tracing unavailable, continuing without bio counts: %s", err.msg);
+	if (z->trace && !p->whole_disk && !a->quiet)
+		pz_warnx(a->device, "is a partition: counts are for all of %s", p->queue_name);
+}
+
+/* The zeroing itself, with progress and inside the trace window. */
+static int zero_range(struct zero_run *z)
+{
+	struct progress pr = { 0 };
+	struct pmdzero_error err, terr;
+	int ret;
+
+	progress_begin(&pr, !z->a->quiet && isatty(STDERR_FILENO), z->o.length, z->o.engine);
+	z->o.progress = progress_cb;
+	z->o.progress_arg = &pr;
+	ret = pmdzero_zero(z->dev, &z->o, &z->res, &err);
+	progress_end(&pr);
+	if (z->trace)
+		z->traced = pmdzero_trace_stop(z->trace, &z->counts, &terr) == 0;
+	if (ret)
+		return pz_warnx_err(z->a->device, &err);
+	return PZ_EXIT_OK;
+}
+
+/* Prints the report, then what --verify found wrong; returns rc or 1. */
+static int report(struct zero_run *z, int rc)
+{
+	const struct pmdzero_zero_result *res = &z->res;
+	const struct pmdzero_guard_result *g = &z->gres;
+	double secs = (double)res->elapsed_ns / 1e9;
+	const char *device = z->a->device;
+	struct pz_report *r;
+
 	r = pz_report_new("zero");
-	pz_report_str(r, "device", a->device);
-	pz_report_str(r, "engine", pmdzero_engine_name(res.engine));
-	pz_report_str(r, "engine_detail", res.detail);
-	pz_report_bytes(r, "offset", o.offset);
-	pz_report_bytes(r, "length", o.length);
-	pz_report_bytes(r, "bytes", res.bytes);
-	pz_report_u64(r, "io_size", res.io_size);
-	pz_report_u64(r, "queue_depth", res.queue_depth);
+	pz_report_str(r, "device", device);
+	pz_report_str(r, "engine", pmdzero_engine_name(res->engine));
+	pz_report_str(r, "engine_detail", res->detail);
+	pz_report_bytes(r, "offset", z->o.offset);
+	pz_report_bytes(r, "length", z->o.length);
+	pz_report_bytes(r, "bytes", res->bytes);
+	pz_report_u64(r, "io_size", res->io_size);
+	pz_report_u64(r, "queue_depth", res->queue_depth);
 	pz_report_dbl(r, "elapsed_s", secs, 6);
-	pz_report_dbl(r, "mib_per_s", secs > 0 ? (double)res.bytes / 1048576.0 / secs : 0, 1);
-	pz_report_dbl(r, "user_cpu_s", (double)res.user_ns / 1e9, 6);
-	pz_report_dbl(r, "sys_cpu_s", (double)res.sys_ns / 1e9, 6);
-	report_trace(r, trace, &counts, traced);
-	pz_report_bool(r, "verified", checked);
-	if (checked) {
-		pz_report_bool(r, "range_zero", gres.range.all_zero);
-		pz_report_bool(r, "guards_intact", gres.guards_intact);
-		pz_report_bytes(r, "guard_before", gres.before_bytes);
-		pz_report_bytes(r, "guard_after", gres.after_bytes);
+	pz_report_dbl(r, "mib_per_s", secs > 0 ? (double)res->bytes / 1048576.0 / secs : 0, 1);
+	pz_report_dbl(r, "user_cpu_s", (double)res->user_ns / 1e9, 6);
+	pz_report_dbl(r, "sys_cpu_s", (double)res->sys_ns / 1e9, 6);
+	report_trace(r, z->trace, &z->counts, z->traced);
+	pz_report_bool(r, "verified", z->checked);
+	if (z->checked) {
+		pz_report_bool(r, "range_zero", g->range.all_zero);
+		pz_report_bool(r, "guards_intact", g->guards_intact);
+		pz_report_bytes(r, "guard_before", g->before_bytes);
+		pz_report_bytes(r, "guard_after", g->after_bytes);
 	} else {
 		pz_report_add(r, "range_zero", PZ_BOOL, NULL, NULL);
 		pz_report_add(r, "guards_intact", PZ_BOOL, NULL, NULL);
 		pz_report_add(r, "guard_before", PZ_NUM, NULL, NULL);
 		pz_report_add(r, "guard_after", PZ_NUM, NULL, NULL);
 	}
-	if (pz_report_print(r, a->json, stdout))
+	if (pz_report_print(r, z->a->json, stdout))
 		rc = PZ_EXIT_FAILURE;
 	pz_report_free(r);
 
-	if (checked && !gres.range.all_zero) {
-		pz_errx(a->device, "verify: byte at offset %llu is not zero after zeroing",
-			(unsigned long long)gres.range.first_nonzero);
+	if (z->checked && !g->range.all_zero) {
+		pz_warnx(device, "verify: byte at offset %llu is not zero after zeroing",
+			 (unsigned long long)g->range.first_nonzero);
 		rc = PZ_EXIT_FAILURE;
 	}
-	if (checked && !gres.guards_intact) {
-		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)gres.first_guard_mismatch);
-		pz_errx(a->device, "verify: guard pattern changed at offset %s (write outside the range)",
-			buf);
+	if (z->checked && !g->guards_intact) {
+		pz_warnx(device, "verify: guard pattern changed at offset %llu (write outside the range)",
+			 (unsigned long long)g->first_guard_mismatch);
 		rc = PZ_EXIT_FAILURE;
 	}
-	pmdzero_trace_free(trace);
-	pmdzero_close(dev);
 	return rc;
 }
+
+static int run(const struct pz_args *a)
+{
+	struct zero_run z = { .a = a };
+	int rc, zrc;
+
+	rc = check_and_open(&z);
+	if (!rc && a->verify)
+		rc = guard_begin(&z);
+	if (!rc) {
+		if (!a->no_trace)
+			trace_begin(&z);
+		zrc = zero_range(&z);
+		if (z.guard)
+			rc = guard_end(&z, zrc == PZ_EXIT_OK);
+		/* A failed check or restore outranks the zeroing's status;
+		 * the report follows a successful zeroing only. */
+		rc = rc ? rc : zrc;
+		if (zrc == PZ_EXIT_OK)
+			rc = report(&z, rc);
+	}
+	pmdzero_trace_free(z.trace);
+	pmdzero_close(z.dev);
+	return rc;
+}
+
+static const struct option longopts[] = {
+	{ "block-size", required_argument, NULL, 'b' },
+	{ "engine", required_argument, NULL, 'e' },
+	{ "force", no_argument, NULL, 'f' },
+	{ "guard", required_argument, NULL, OPT_GUARD },
+	{ "help", no_argument, NULL, 'h' },
+	{ "json", no_argument, NULL, 'J' },
+	{ "length", required_argument, NULL, 'l' },
+	{ "no-trace", no_argument, NULL, OPT_NO_TRACE },
+	{ "offset", required_argument, NULL, 'o' },
+	{ "queue-depth", required_argument, NULL, 'q' },
+	{ "quiet", no_argument, NULL, OPT_QUIET },
+	{ "verify", no_argument, NULL, OPT_VERIFY },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+/* Prints an option and its text, wrapped before column 80 as the fixed
+ * lines of the help are: text from column 26, then from column 28. */
+static void help_opt(FILE *out, const char *opt, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void help_opt(FILE *out, const char *opt, const char *fmt, ...)
+{
+	char text[512], *w, *save = NULL;
+	va_list ap;
+	int col;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	col = fprintf(out, " %-24s", opt);
+	for (w = strtok_r(text, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		if (col + 1 + (int)strlen(w) > 79)
+			col = fprintf(out, "\n%27s", "") - 1;
+		col += fprintf(out, " %s", w);
+	}
+	fputc('\n', out);
+}
+
+static void usage(FILE *out)
+{
+	char a[256], b[256];
+
+	fputs("Usage:\n"
+	      " pmdzero zero [options] <device>\n"
+	      "\nZero a byte range of a block device; all data in the range is lost.\n"
+	      "Nothing is written unless every check passes: the range is aligned, non-empty\n"
+	      "and inside the device, and the device is writable, not mounted and not in use.\n"
+	      "\nOptions:\n"
+	      " -o, --offset <num>       start of the range (default 0)\n"
+	      " -l, --length <num>       length of the range (default: to the end of the device)\n", out);
+	/* The engines and limits come from the library's table and header. */
+	help_opt(out, "-e, --engine <name>", "%s (default %s)",
+		 pz_engine_list(a, sizeof(a), 0, " or "), pmdzero_engine_name(PMDZERO_ENGINE_AUTO));
+	help_opt(out, "-q, --queue-depth <num>", "I/Os in flight for %s (default %u)",
+		 pz_engine_list(a, sizeof(a), PMDZERO_ENGINE_QUEUED, " and "),
+		 PMDZERO_DEFAULT_QUEUE_DEPTH);
+	help_opt(out, "-b, --block-size <num>",
+		 "bytes per write (%s) or per chunk (%s); default %uMiB, at most %lluGiB",
+		 pz_engine_list(a, sizeof(a), PMDZERO_ENGINE_WRITES, ", "),
+		 pz_engine_list(b, sizeof(b), PMDZERO_ENGINE_CHUNKS, ", "),
+		 PMDZERO_DEFAULT_BLOCK_SIZE >> 20, PMDZERO_MAX_BLOCK_SIZE >> 30);
+	fputs("     --verify             write a pattern around the range first, then check\n"
+	      "                            the range reads as zeroes and the pattern is intact,\n"
+	      "                            and put the original data back (refused on a device\n"
+	      "                            in use)\n"
+	      "     --guard <num>        bytes guarded on each side by --verify (default 1MiB)\n"
+	      " -f, --force              zero a mounted or in-use device, or one that holds a\n"
+	      "                            file system or partition table signature\n"
+	      "     --no-trace           do not count bios, splits, merges and requests (CPU\n"
+	      "                            figures then carry no tracing cost)\n"
+	      "     --quiet              no progress and no notes on stderr\n"
+	      " -J, --json               use JSON output format\n"
+	      " -h, --help               display this help\n"
+	      " -V, --version            display version\n", out);
+	fputs(pz_sizes_help, out);
+}
+
+const struct pz_cmd pz_cmd_zero = {
+	.name = "zero",
+	.synopsis = "zero <device>",
+	.summary = "zero a byte range (its data is lost)",
+	.shortopts = ":b:e:fhJl:o:q:V",
+	.longopts = longopts,
+	.operand = "device",
+	.usage = usage,
+	.run = run,
+};

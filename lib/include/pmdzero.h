@@ -92,6 +92,12 @@ struct pmdzero_dev;
 struct pmdzero_dev *pmdzero_open(const char *path, unsigned int flags,
 				 struct pmdzero_error *err);
 
+/* Like pmdzero_open(), with the checks made on p, a probe of the device
+ * the caller already has (p->path is opened; a device whose number is no
+ * longer p's is refused with -ESTALE); returns the device or NULL. */
+struct pmdzero_dev *pmdzero_open_probe(const struct pmdzero_probe *p, unsigned int flags,
+				       struct pmdzero_error *err);
+
 /* Closes the device and frees it; NULL is allowed. */
 void pmdzero_close(struct pmdzero_dev *dev);
 
@@ -134,13 +140,34 @@ enum pmdzero_engine {
 /* Returns the engine named name, or -EINVAL if there is none. */
 int pmdzero_engine_parse(const char *name);
 
-/* Returns the name of engine e, or NULL if e is out of range. */
+/* Returns the name of engine e, or NULL if e is out of range.  Every e
+ * from 0 up to the first NULL is an engine: that is the list to offer. */
 const char *pmdzero_engine_name(enum pmdzero_engine e);
+
+/* Returns a one-line description of engine e, or NULL if out of range. */
+const char *pmdzero_engine_help(enum pmdzero_engine e);
+
+/* Engine flag: one kernel call for the whole range, no progress until done. */
+#define PMDZERO_ENGINE_ONE_CALL		(1U << 0)
+/* Engine flag: keeps queue_depth I/Os in flight. */
+#define PMDZERO_ENGINE_QUEUED		(1U << 1)
+/* Engine flag: writes block_size bytes at a time from a zero buffer. */
+#define PMDZERO_ENGINE_WRITES		(1U << 2)
+/* Engine flag: zeroes block_size chunks without a buffer. */
+#define PMDZERO_ENGINE_CHUNKS		(1U << 3)
+
+/* Returns engine e's PMDZERO_ENGINE_* flags, or 0 if e is out of range. */
+unsigned int pmdzero_engine_flags(enum pmdzero_engine e);
 
 /* Default queue depth for the uring and aio engines. */
 #define PMDZERO_DEFAULT_QUEUE_DEPTH	32U
+/* Largest queue depth pmdzero_zero() takes. */
+#define PMDZERO_MAX_QUEUE_DEPTH		4096U
 /* Default I/O size for the write engines and uring-fallocate chunks. */
 #define PMDZERO_DEFAULT_BLOCK_SIZE	(2U << 20)
+/* Largest block size pmdzero_zero() takes: what the kernel does in one
+ * call and io_uring registers as one fixed buffer. */
+#define PMDZERO_MAX_BLOCK_SIZE		(1ULL << 30)
 
 /* What to zero and how. */
 struct pmdzero_zero_opts {
@@ -260,7 +287,13 @@ struct pmdzero_trace_counts {
 struct pmdzero_trace *pmdzero_trace_new(const char *path, unsigned int flags,
 					struct pmdzero_error *err);
 
-/* Returns the traced disk's name and number through the out pointers. */
+/* Like pmdzero_trace_new(), for the disk p names as its queue
+ * (p->queue_major:p->queue_minor); returns the trace or NULL. */
+struct pmdzero_trace *pmdzero_trace_new_probe(const struct pmdzero_probe *p, unsigned int flags,
+					      struct pmdzero_error *err);
+
+/* Returns the traced disk's name and number through the out pointers
+ * (each may be NULL). */
 void pmdzero_trace_device(const struct pmdzero_trace *t, const char **name,
 			  unsigned int *major, unsigned int *minor);
 

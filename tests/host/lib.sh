@@ -82,6 +82,13 @@ _require_python() {
 	python3 -c 'import json' 2>/dev/null || _skip "needs python3 (for JSON checks)"
 }
 
+# _engines: the engine names, one a line, from the library's table as
+# pmdzero's "unknown engine" message lists them.
+_engines() {
+	"$PMDZERO" zero -e '' /dev/null 2>&1 | sed -n "s/.*(expected \(.*\))\$/\1/p" |
+		sed 's/ or /, /; s/, /\n/g'
+}
+
 # Whether pmdzero can trace here (root, tracefs, perf_event_open).
 _can_trace() {
 	"$PMDZERO" trace --no-bytes "$1" -- true >/dev/null 2>&1

@@ -85,6 +85,10 @@ int main(void)
 	bad(ARGS("zero", "-q", "0", "/dev/x"), 0, "invalid queue depth '0' (expected 1 to 4096)");
 	bad(ARGS("zero", "-q", "4097", "/dev/x"), 0, "invalid queue depth '4097' (expected 1 to 4096)");
 	bad(ARGS("zero", "-q", "x", "/dev/x"), 0, "invalid queue depth 'x' (expected 1 to 4096)");
+	/* A count, not a size. */
+	bad(ARGS("zero", "-q", "4K", "/dev/x"), 0, "invalid queue depth '4K' (expected 1 to 4096)");
+	bad(ARGS("zero", "-q", "0x10", "/dev/x"), 0, "invalid queue depth '0x10' (expected 1 to 4096)");
+	bad(ARGS("zero", "-q", "-1", "/dev/x"), 0, "invalid queue depth '-1' (expected 1 to 4096)");
 	bad(ARGS("zero", "-b", "0", "/dev/x"), 0, "invalid block size '0'");
 	bad(ARGS("zero", "-l", "12XB", "/dev/x"), 0, "invalid length '12XB'");
 	bad(ARGS("zero", "-l", "-1", "/dev/x"), 0, "invalid length '-1'");

@@ -1,7 +1,7 @@
 #!/bin/bash
-# Run every guest test of a suite, blktests style: each test is a script with
-# a DESCRIPTION, a requires step that skips with a reason, and a test body.
-# Exit status of a test: 0 pass, 1 fail, 77 skip (last line: the reason).
+# Run every guest test of a suite: each test is a plain script that checks
+# what it needs itself and exits 0 pass, 1 fail or 77 skip (last line: the
+# reason); there is no separate requires step or test body.
 . /pmdzero/lib.sh
 
 suite=${1:-vm}
