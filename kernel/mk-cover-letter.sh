@@ -2,7 +2,7 @@
 # Regenerate kernel/patches/0000-cover-letter.patch: the shortlog and
 # diffstat from the series applied to the pristine tree, the text from
 # kernel/cover-letter.in, the tables from results/latest/summary.md and
-# summary.json.
+# summary.json and results/zero-bio-size/table.txt.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -40,6 +40,12 @@ for line in md + [""]:
         cur = []
 tables = [b for b in blocks if not b[0].startswith("| fio job")]
 text = text.replace("@TABLE@", "\n\n".join("\n".join(b) for b in tables))
+# The bio-size experiment (kernel/experiments/zero-bio-size), as run.sh
+# wrote it: text tables that already fit 72 columns.
+zerobio = os.path.join(os.path.dirname(os.path.dirname(summary)), "zero-bio-size", "table.txt")
+if not os.path.exists(zerobio):
+    sys.exit(f"mk-cover-letter: {zerobio} missing: run kernel/experiments/zero-bio-size/run.sh")
+text = text.replace("@ZEROBIO@", open(zerobio).read().rstrip("\n"))
 data = json.load(open(os.path.join(os.path.dirname(summary), "summary.json")))
 fio = [c for c in data["comparisons"] if c["scenario"].startswith("fio-")
        and c["mib_per_s_ratio"] is not None]
