@@ -22,7 +22,10 @@ static const struct option global_opts[] = {
 const char pz_sizes_help[] =
 	"\n<num> takes an optional suffix: K, M, G, T, P, E or KiB, MiB, GiB, TiB,\n"
 	"PiB, EiB (powers of 1024), or KB, MB, GB, TB, PB, EB (powers of 1000);\n"
-	"a 0x prefix means hexadecimal.  Offset and length must be multiples of the\n"
+	"a 0x prefix means hexadecimal.";
+
+const char pz_range_help[] =
+	"  Offset and length must be multiples of the\n"
 	"device's logical block size.\n";
 
 static const char footer[] = "\nFor more details see pmdzero(8).\n";

@@ -116,6 +116,8 @@ char *pz_engine_list(char *buf, size_t len, unsigned int flags, const char *last
 
 /* Help text shared by the commands that take sizes. */
 extern const char pz_sizes_help[];
+/* The alignment rule that follows it in zero and verify help. */
+extern const char pz_range_help[];
 
 /* Messages (tools/msg.c), <err.h> style; none of them exits. */
 /* Prints "pmdzero: [path: ]message" on stderr, like warnx(3). */

@@ -47,6 +47,7 @@ static void usage(FILE *out)
 	      " -h, --help         display this help\n"
 	      " -V, --version      display version\n", out);
 	fputs(pz_sizes_help, out);
+	fputc('\n', out);
 }
 
 const struct pz_cmd pz_cmd_size = {

@@ -484,6 +484,7 @@ static void usage(FILE *out)
 	      " -h, --help               display this help\n"
 	      " -V, --version            display version\n", out);
 	fputs(pz_sizes_help, out);
+	fputs(pz_range_help, out);
 }
 
 const struct pz_cmd pz_cmd_zero = {

@@ -240,14 +240,14 @@ FIO_JOBS=/pmdzero/fio-jobs
 FIO_SIZE=$((4 * GiB)) FIO_IODEPTH=16
 
 # reserve_hugepages SECTION BS: 2 MiB pages for the buffers of a huge-page
-# section (BS x iodepth, plus slack), none for the others.
+# section (BS x iodepth, plus slack), none for the others.  The size and
+# the page count come from pmdzero size, as in fio-jobs/run-fio.sh.
 reserve_hugepages() {
-	local need=0 bs=${2%[kKmM]}
-	case $2 in
-	*[kK]) bs=$((bs << 10)) ;;
-	*[mM]) bs=$((bs << 20)) ;;
-	esac
-	[[ $1 == *huge* ]] && need=$(( (bs * FIO_IODEPTH + 2 * MiB - 1) / (2 * MiB) + 4 ))
+	local need=0
+	if [[ $1 == *huge* ]]; then
+		need=$(pmdzero size -n $FIO_IODEPTH --pages 2M "$2") || fail "bad block size '$2'"
+		need=$((need + 4))
+	fi
 	echo $need > /proc/sys/vm/nr_hugepages
 	[ "$(cat /proc/sys/vm/nr_hugepages)" -ge $need ] || fail "cannot reserve $need huge pages"
 }
