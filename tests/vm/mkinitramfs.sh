@@ -2,8 +2,8 @@
 # Build the guest initramfs: busybox for the shell, the real tools the suite
 # and benchmark drive (copied with the shared libraries they load), our own
 # binaries, the small C helpers of tests/vm/helpers, and tests/vm/guest as
-# /pmdzero.  Uncompressed cpio: the guest
-# kernel needs no decompressor and the host skips the compression time.
+# /pmdzero.  Uncompressed cpio: the guest kernel needs no decompressor and
+# the host skips the compression time.
 #
 #   tests/vm/mkinitramfs.sh OUT.cpio [EXTRA_BINARY ...]
 set -euo pipefail

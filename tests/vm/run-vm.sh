@@ -8,8 +8,8 @@
 #
 # --icount: one CPU under TCG with -icount shift=0,sleep=off, so that guest
 # time advances one nanosecond per guest instruction and idle time is
-# skipped: a time taken in the guest is then an instruction count,
-# deterministic whatever else the host runs.  For cost measurements.
+# skipped: a time taken in the guest is then an instruction count, which
+# other load on the host does not change.  For cost measurements.
 #
 # Prints one line per guest test (PASS/FAIL/SKIP vm/NAME/TEST), plus a
 # "splat" test that fails on any WARN, BUG, Oops, KASAN or lockdep report in
@@ -47,14 +47,15 @@ rm -f "$console" "$results"
 # TCG unless KVM really works (tests/vm/pick-accel.sh; PMDZERO_VM_ACCEL
 # forces it).  -cpu max under TCG emulates every feature QEMU knows; under
 # KVM the host's CPU is what the guest gets.
-accel=$("$(dirname "$0")/pick-accel.sh" "$kernel") || exit 2
-cpu=max
-[ "$accel" = kvm ] && cpu=host
-cpus=(-smp 2)
 if [ $icount = 1 ]; then
 	# Instruction counting needs TCG and one vCPU.
 	accel=tcg cpu=max
 	cpus=(-smp 1 -icount shift=0,sleep=off)
+else
+	accel=$("$(dirname "$0")/pick-accel.sh" "$kernel") || exit 2
+	cpu=max
+	[ "$accel" = kvm ] && cpu=host
+	cpus=(-smp 2)
 fi
 cmdline="console=ttyS0 panic=-1 oops=panic null_blk.nr_devices=0 pmdzero.suite=$suite"
 cmdline+=" pmdzero.kernel=$label pmdzero.expect=$expect"
