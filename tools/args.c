@@ -124,6 +124,17 @@ static int parse_size_arg(const char *what, const char *s, uint64_t *v, char *ms
 	return 0;
 }
 
+/* A size that must not be zero: block, guard and page sizes. */
+static int parse_nonzero_size_arg(const char *what, const char *s, uint64_t *v, char *msg,
+				  size_t len)
+{
+	int ret = parse_size_arg(what, s, v, msg, len);
+
+	if (!ret && !*v)
+		return fail(msg, len, "invalid %s '%s'", what, s);
+	return ret;
+}
+
 int pz_parse_args(int argc, char **argv, struct pz_args *a, char *msg, size_t len,
 		  int *usage_error)
 {
@@ -222,18 +233,14 @@ int pz_parse_args(int argc, char **argv, struct pz_args *a, char *msg, size_t le
 			a->queue_depth = (unsigned int)v;
 			break;
 		case 'b':
-			ret = parse_size_arg("block size", optarg, &a->block_size, msg, len);
+			ret = parse_nonzero_size_arg("block size", optarg, &a->block_size, msg, len);
 			if (ret)
 				return ret;
-			if (!a->block_size)
-				return fail(msg, len, "invalid block size '%s'", optarg);
 			break;
 		case OPT_GUARD:
-			ret = parse_size_arg("guard size", optarg, &a->guard, msg, len);
+			ret = parse_nonzero_size_arg("guard size", optarg, &a->guard, msg, len);
 			if (ret)
 				return ret;
-			if (!a->guard)
-				return fail(msg, len, "invalid guard size '%s'", optarg);
 			a->verify = 1;
 			break;
 		case OPT_VERIFY:
@@ -259,11 +266,9 @@ int pz_parse_args(int argc, char **argv, struct pz_args *a, char *msg, size_t le
 			a->count = v;
 			break;
 		case OPT_PAGES:
-			ret = parse_size_arg("page size", optarg, &a->page_size, msg, len);
+			ret = parse_nonzero_size_arg("page size", optarg, &a->page_size, msg, len);
 			if (ret)
 				return ret;
-			if (!a->page_size)
-				return fail(msg, len, "invalid page size '%s'", optarg);
 			break;
 		case OPT_OUTPUT:
 			a->output = optarg;
