@@ -122,6 +122,34 @@ counts_data() {
 	data "{\"test\":\"$1\",\"kernel\":\"$PMDZERO_KERNEL\",\"bios\":$bios,\"requests\":$requests,\"splits\":$splits,\"merges\":$merges}"
 }
 
+# zeroout_counted DEV NAME: blkdiscard -z of DEV's first GiB, its writes
+# counted from the tracepoints (bios, requests, ... as trace_end sets them)
+# and reported as the DATA line NAME.
+zeroout_counted() {
+	trace_begin "$1" writes blkdiscard
+	blkdiscard -z -o 0 -l $GiB "$1" || fail "blkdiscard -z failed"
+	trace_end
+	counts_data "$2"
+}
+
+# kill_after DELAY CMD...: start CMD, SIGKILL it after DELAY seconds, set
+# latency_s to the time from the kill until it was reaped.  Fails unless
+# the kill is what ended it.
+kill_after() {
+	local delay=$1 pid rc t0 t1
+	shift
+	"$@" > /dev/null 2>&1 &
+	pid=$!
+	sleep "$delay"
+	t0=$EPOCHREALTIME
+	kill -KILL $pid
+	wait $pid
+	rc=$?
+	t1=$EPOCHREALTIME
+	[ $rc = 137 ] || fail "$* ended with exit $rc before it was killed"
+	latency_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+}
+
 # Set a null_blk queue's max_sectors_kb after power-on (the block layer caps
 # the default request size below the hardware limit).
 set_max_sectors_kb() {

@@ -13,10 +13,7 @@ trap 'nullb_destroy zero0' EXIT
 cat "$(sysblock "$dev")/queue/write_zeroes_max_bytes" | grep -qx 0 ||
 	fail "null_blk offers Write Zeroes: the zero-page path would not run"
 
-trace_begin "$dev" writes blkdiscard
-blkdiscard -z -o 0 -l $GiB "$dev" || fail "blkdiscard -z failed"
-trace_end
-counts_data "blkzeroout 1 GiB"
+zeroout_counted "$dev" "blkzeroout 1 GiB"
 expect_eq bios "$bios" "$(pick 129 1024)"
 expect_eq bio_bytes "$bio_bytes" $GiB
 expect_eq requests "$requests" "$(pick 8225 9216)"
@@ -27,9 +24,6 @@ expect_eq requests "$requests" "$(pick 8225 9216)"
 dev=$(nullb_create zero0k size=4096 blocksize=4096) || fail "cannot create null_blk"
 trap 'nullb_destroy zero0; nullb_destroy zero0k' EXIT
 expect_eq "4 KiB-block max_sectors_kb" "$(cat "$(sysblock "$dev")/queue/max_sectors_kb")" 124
-trace_begin "$dev" writes blkdiscard
-blkdiscard -z -o 0 -l $GiB "$dev" || fail "blkdiscard -z failed"
-trace_end
-counts_data "blkzeroout 1 GiB, 4 KiB blocks"
+zeroout_counted "$dev" "blkzeroout 1 GiB, 4 KiB blocks"
 expect_eq bios "$bios" "$(pick 129 1024)"
 expect_eq requests "$requests" "$(pick 8457 9216)"

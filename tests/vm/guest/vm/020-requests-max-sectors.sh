@@ -11,17 +11,11 @@ dev=$(nullb_create zero2 size=4096 max_sectors=16384) || fail "cannot create nul
 trap 'nullb_destroy zero2' EXIT
 
 expect_eq "default max_sectors_kb" "$(cat "$(sysblock "$dev")/queue/max_sectors_kb")" 1280
-trace_begin "$dev" writes blkdiscard
-blkdiscard -z -o 0 -l $GiB "$dev" || fail "blkdiscard -z failed"
-trace_end
-counts_data "blkzeroout 1 GiB, max_sectors=16384"
+zeroout_counted "$dev" "blkzeroout 1 GiB, max_sectors=16384"
 expect_eq "requests at 1280 KiB" "$requests" "$(pick 820 2048)"
 expect_eq "bios at 1280 KiB" "$bios" "$(pick 137 1024)"
 
 set_max_sectors_kb "$dev" 8192
-trace_begin "$dev" writes blkdiscard
-blkdiscard -z -o 0 -l $GiB "$dev" || fail "blkdiscard -z failed"
-trace_end
-counts_data "blkzeroout 1 GiB, max_sectors=16384, 8 MiB requests"
+zeroout_counted "$dev" "blkzeroout 1 GiB, max_sectors=16384, 8 MiB requests"
 expect_eq "requests at 8 MiB" "$requests" "$(pick 128 2048)"
 expect_eq "bios at 8 MiB" "$bios" "$(pick 128 1024)"

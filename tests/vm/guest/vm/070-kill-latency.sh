@@ -10,24 +10,6 @@
 # Ten times stock's latency, a seventh of what 512 MiB bios cost.
 LIMIT_S=1.0
 
-# kill_after DELAY CMD...: start CMD, SIGKILL it after DELAY seconds, set
-# latency_s to the time from the kill until it was reaped.  Fails unless the
-# kill is what ended it.
-kill_after() {
-	local delay=$1 pid rc t0 t1
-	shift
-	"$@" > /dev/null 2>&1 &
-	pid=$!
-	sleep "$delay"
-	t0=$EPOCHREALTIME
-	kill -KILL $pid
-	wait $pid
-	rc=$?
-	t1=$EPOCHREALTIME
-	[ $rc = 137 ] || fail "$* ended with exit $rc before it was killed"
-	latency_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
-}
-
 dev=$(nullb_create slow0 size=4096 mbps=64) || fail "cannot create a 64 MiB/s null_blk"
 trap 'nullb_destroy slow0; nullb_destroy slowmem0' EXIT
 all=

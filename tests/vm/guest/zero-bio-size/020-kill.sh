@@ -9,16 +9,8 @@ for c in $(candidates); do
 	use_candidate "$c"
 	lat=
 	for try in 1 2 3; do
-		blkdiscard -f -z "$dev" > /dev/null 2>&1 &
-		pid=$!
-		sleep 1
-		t0=$EPOCHREALTIME
-		kill -KILL $pid
-		wait $pid
-		rc=$?
-		t1=$EPOCHREALTIME
-		[ $rc = 137 ] || fail "blkdiscard ended with $rc before the kill"
-		lat="$lat${lat:+,}$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')"
+		kill_after 1 blkdiscard -f -z "$dev"
+		lat="$lat${lat:+,}$latency_s"
 	done
 	echo "$candidate: kill latency [$lat] s"
 	data "{\"candidate\":\"$candidate\",\"kernel\":\"$PMDZERO_KERNEL\",\"kill_latency_s\":[$lat]}"
