@@ -73,7 +73,7 @@ for variant in default asan; do
 		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 tests/host/run.sh
 done
 # The benchmark's report, on made-up data whose figures are known.
-section bench-report tests/bench/summarize.sh
+section bench-report tests/bench/report.sh
 
 if [ -n "$prebuild" ]; then
 	echo "=== waiting for the kernel builds"
