@@ -799,6 +799,8 @@ def markdown(summary):
     figs = [f"`{n}.svg`" for n in ("cost", "wall") if summary["figures"].get(n)]
     if figs:
         md += ["", "Figures: " + ", ".join(figs) + " (and .png; regenerate with `gnuplot NAME.gp` here)."]
+    elif not shutil.which("gnuplot"):
+        md += ["", "Figures: not drawn, gnuplot is not installed (`gnuplot cost.gp wall.gp` here draws them)."]
     return "\n".join(md) + "\n"
 
 
