@@ -1,7 +1,8 @@
 # pmdzero: kernel series, libpmdzero, the pmdzero command, fio jobs, tests.
 #
 #   make bench      the main job: build stock and patched kernels, boot each
-#                   under QEMU with null_blk, print the comparison
+#                   under QEMU with null_blk, NVMe and virtio-blk, print the
+#                   comparison (make bench-full: every engine and fio job)
 #   make test       every suite: unit, host (loop devices), ASan/UBSan, the
 #                   patch checks and the VM matrix; ends with "N passed, ..."
 #
@@ -29,7 +30,7 @@ DEB_PACKAGES := build-essential bc bison flex libelf-dev libssl-dev cpio \
 
 .PHONY: help deps userspace kernel kernel-stock kernel-off kernel-debug \
 	kernel-arm64 patch-check initramfs vm-check vm-matrix unit-check \
-	host-check bench test install clean
+	host-check bench bench-full test install clean
 
 # The help is the leading comment block above, after its title line.
 help:
@@ -82,13 +83,16 @@ unit-check: deps
 	$(MAKE) -C lib O=$(O)
 	$(MAKE) -C tests/unit O=$(O)
 	TEST_LOGDIR=$(LOGDIR)/unit tests/unit/run.sh $(O)
-	tests/bench/summarize.sh
+	tests/bench/report.sh
 
 host-check: userspace
 	PMDZERO=$(O)/pmdzero TEST_LOGDIR=$(LOGDIR)/host tests/host/run.sh
 
-bench: kernel kernel-stock initramfs
+# fio-jobs/bench.sh builds (or reuses) both kernels and the initramfs itself.
+bench: userspace
 	fio-jobs/bench.sh
+bench-full: userspace
+	fio-jobs/bench.sh --full
 
 test: deps
 	tests/run.sh

@@ -1,109 +1,152 @@
 #!/bin/bash
-# The main job: build the stock and patched kernels (cached), boot each under
-# QEMU with the same guest benchmark suite, and print the stock-versus-patched
-# comparison.  Results land in results/<date>/ and are copied to
-# results/latest/: summary.md, summary.json, plot.svg and the raw data.
+# The main job: build the stock and patched kernels (cached), boot each
+# under QEMU with null_blk and QEMU's own disks, and print the
+# stock-versus-patched comparison.  Results go to results/<stamp>/ and, if
+# every boot passed, to results/latest/: summary.md (opening with a
+# five-line verdict), summary.json, cost.png/svg, wall.png/svg, raw/.
 #
-#   fio-jobs/bench.sh [--runs N] [--quick]
+#   fio-jobs/bench.sh [--full] [--wall-boots N] [--runs N] [--cost-only]
 #
-# --runs N   timed runs per scenario (default 5, at most 3 for the fio jobs;
-#            the median is reported)
-# --quick    only the kernel zeroing scenarios on null_blk (about 3 minutes)
+# Two kinds of boot, each kernel in turn, ABBA (stock, patched, patched,
+# stock, ...), so that a drift of the host over the run does not land on one
+# kernel:
+#   cost  2 boots per kernel, one vCPU under TCG with -icount
+#         shift=0,sleep=off: guest time is guest instructions, so a time
+#         taken in the guest is an instruction count, repeatable to <1%
+#         whatever the host does.  Every tool zeroes the same 4 GiB of
+#         null_blk, in four set-ups; scenarios/0[0-2]*-cost.sh.
+#   wall  --wall-boots per kernel (default 3), an ordinary TCG guest:
+#         QEMU NVMe and virtio-blk on the zero-page path, kill latency,
+#         fio jobs; --runs timed runs each (default 3).  Wall-clock
+#         under emulation follows the host: the report gives the median
+#         patched/stock ratio over the stock/patched boot pairs and its
+#         range, with the host's load average at each boot.
+# --full adds the aio and psync engines, every fio job and every zeroing
+# tool on the QEMU disks.  --cost-only skips the wall boots (its results
+# never replace results/latest).
 #
-# Boots per kernel: null_blk (every scenario), null_blk.virt_boundary=1,
-# QEMU NVMe and QEMU virtio-blk with write-zeroes=off (kernel zeroing and
-# the fio jobs).  A full run takes about 30 minutes under TCG (the
-# accelerator unless KVM really works, tests/vm/pick-accel.sh) once the
-# kernels are built.
+# Time, measured on the 2-core build machine: see fio-jobs/README.md.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-runs=5 quick=0
+here=$top/fio-jobs
+full=0 wall_boots=3 runs=3 cost_only=0
+usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; }
+die() { echo "bench.sh: $*" >&2; exit 2; }
 while [ $# -gt 0 ]; do
 	case $1 in
+	--full) full=1; shift ;;
+	--wall-boots) wall_boots=${2:-}; shift $(($# > 1 ? 2 : 1)) ;;
 	--runs) runs=${2:-}; shift $(($# > 1 ? 2 : 1)) ;;
-	--quick) quick=1; shift ;;
-	# The help is this file's leading comment block, whatever its length.
-	-h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
-	*) echo "bench.sh: unknown argument $1 (try --help)" >&2; exit 2 ;;
+	--cost-only) cost_only=1; shift ;;
+	-h|--help) usage; exit 0 ;;
+	*) die "unknown argument $1 (try --help)" ;;
 	esac
 done
-[[ $runs =~ ^[1-9][0-9]*$ ]] || { echo "bench.sh: --runs takes a positive number, not '$runs'" >&2; exit 2; }
+[[ $runs =~ ^[1-9][0-9]*$ ]] || die "--runs takes a positive number, not '$runs'"
+[[ $wall_boots =~ ^[1-9][0-9]*$ ]] && [ "$wall_boots" -ge 3 ] ||
+	die "--wall-boots takes a number of at least 3 (the report needs three pairs), not '$wall_boots'"
 
+t_start=$(date +%s)
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 out=$top/results/$stamp
 raw=$out/raw
 mkdir -p "$raw"
-# Which tree produced these numbers.
-git -C "$top" describe --always --dirty > "$raw/commit" 2>/dev/null || echo unknown > "$raw/commit"
-# Both kernels first (cached after the first run), then one accelerator
-# for every boot: TCG unless KVM really works here (tests/vm/pick-accel.sh).
 declare -A kdir
 for kernel in stock patched; do
 	kdir[$kernel]=$("$top/kernel/build.sh" "$kernel")
 	cp "${kdir[$kernel]}/config" "$raw/$kernel.config"
 done
-[ -n "${PMDZERO_VM_ACCEL:-}" ] ||
-	PMDZERO_VM_ACCEL=$("$top/tests/vm/pick-accel.sh" "${kdir[stock]}")
+t_kernels=$(date +%s)
+initrd=$top/build/vm/initramfs.cpio
+"$top/tests/vm/mkinitramfs.sh" "$initrd" "$top/build/default/pmdzero"
+# The wall boots' accelerator: TCG unless KVM really works here.
+[ -n "${PMDZERO_VM_ACCEL:-}" ] || PMDZERO_VM_ACCEL=$("$top/tests/vm/pick-accel.sh" "${kdir[stock]}")
 export PMDZERO_VM_ACCEL
-# And on what: the numbers mean little without the host and the accelerator.
 {
-	echo "accel: $PMDZERO_VM_ACCEL"
+	echo "commit: $(git -C "$top" describe --always --dirty 2>/dev/null || echo unknown)"
+	echo "cost_accel: tcg -smp 1 -icount shift=0,sleep=off"
+	echo "wall_accel: $PMDZERO_VM_ACCEL -smp 2"
 	echo "qemu: $(qemu-system-x86_64 --version | head -n1)"
 	echo "host_cpu: $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
 	echo "host_cpus: $(nproc)"
+	echo "full: $full"
 	echo "runs: $runs"
+	echo "wall_boots: $wall_boots"
 } > "$raw/host"
-initrd=$top/build/vm/initramfs.cpio
-pmdzero_bin=$top/build/default/pmdzero
-extra=()
-[ -x "$pmdzero_bin" ] && extra=("$pmdzero_bin")
-"$top/tests/vm/mkinitramfs.sh" "$initrd" "${extra[@]}"
 
-failed=0
-# boot NAME [run-vm args...] [-- qemu args...]: the set-up NAME on the stock
-# kernel, then on the patched one, back to back, so that drift in the
-# host's speed over the run does not land on one kernel only.
+# Scenarios by kind, from their names: NNN-*-cost.sh and NNN-*-wall.sh;
+# 000-meminfo and the kill latency go with the boots that suit them.
+only() {
+	local f list=
+	for f in "$here"/scenarios/[0-9]*.sh; do
+		f=$(basename "$f" .sh)
+		case $1:$f in
+		cost:000-meminfo|cost:*-cost|wall:*-wall|wall:*-kill-latency) list+=${list:+,}$f ;;
+		esac
+	done
+	echo "$list"
+}
+# QEMU's null-co driver backs the wall boots' disks: 4 GiB that cost no
+# host memory, reads return zeroes.  NVMe with QEMU's Intel id: the nvme
+# driver turns Write Zeroes off for it, so zeroing takes the zero-page path.
+disk() { echo "driver=null-co,node-name=$1,size=$((4 << 30)),read-zeroes=on"; }
+qemu_disks=(-blockdev "$(disk nvm)" -device nvme,serial=pmdzero,drive=nvm,use-intel-id=on
+	-blockdev "$(disk vblk)" -device virtio-blk-pci,drive=vblk,write-zeroes=off)
+
+failed=0 order=0
+: > "$raw/all.data"
+echo "[" > "$raw/boots.json.tmp"
+loadavg() { awk '{ printf "[%s,%s,%s]", $1, $2, $3 }' /proc/loadavg; }
+# boot KERNEL MODE N: one boot, its DATA lines tagged with the boot's name.
 boot() {
-	local kernel name=$1
-	shift
-	for kernel in stock patched; do
-		echo "bench: booting $kernel ($name)" >&2
-		"$top/tests/vm/run-vm.sh" --kernel "${kdir[$kernel]}" --label "$kernel-$name" \
-			--expect none --suite bench --initrd "$initrd" --logdir "$raw" --timeout 1800 \
-			--append "pmdzero.runs=$runs" "$@" >&2 || failed=1
-		# The guest reports the label it was given: rewrite to stock/patched.
-		[ -f "$raw/$kernel-$name.data" ] &&
-			sed "s/\"kernel\":\"$kernel-$name\"/\"kernel\":\"$kernel\"/" \
-				"$raw/$kernel-$name.data" >> "$raw/all.data"
+	local kernel=$1 mode=$2 n=$3 name=$1-$2-$3 args=() qemu=() t0 load0
+	order=$((order + 1))
+	case $mode in
+	cost) args=(--icount) ;;
+	wall) args=(--append "pmdzero.runs=$runs") qemu=("${qemu_disks[@]}") ;;
+	esac
+	echo "bench: boot $order: $name" >&2
+	load0=$(loadavg) t0=$(date +%s)
+	"$top/tests/vm/run-vm.sh" --kernel "${kdir[$kernel]}" --label "$name" --expect none \
+		--suite bench --only "$(only "$mode")" --initrd "$initrd" --logdir "$raw" \
+		--timeout 1800 --append "pmdzero.full=$full" "${args[@]}" -- "${qemu[@]}" >&2 || failed=1
+	[ $order = 1 ] || echo "," >> "$raw/boots.json.tmp"
+	printf '{"boot":"%s","kernel":"%s","mode":"%s","order":%d,"seconds":%d,"loadavg_before":%s,"loadavg_after":%s}' \
+		"$name" "$kernel" "$mode" $order $(( $(date +%s) - t0 )) "$load0" "$(loadavg)" >> "$raw/boots.json.tmp"
+	# The guest knows its label; the report wants the kernel and the boot.
+	[ -f "$raw/$name.data" ] &&
+		jq -c --arg k "$kernel" --arg b "$name" '. + {kernel: $k, boot: $b}' "$raw/$name.data" >> "$raw/all.data"
+	return 0
+}
+# ABBA: stock, patched, patched, stock, stock, patched, ...
+abba() { # MODE BOOTS
+	local i first second
+	for ((i = 1; i <= $2; i++)); do
+		if ((i % 2)); then first=stock second=patched; else first=patched second=stock; fi
+		boot $first "$1" $i
+		boot $second "$1" $i
 	done
 }
+abba cost 2
+t_cost=$(date +%s)
+[ $cost_only = 1 ] || abba wall "$wall_boots"
+printf '\n]\n' >> "$raw/boots.json.tmp"
+mv "$raw/boots.json.tmp" "$raw/boots.json"
+t_end=$(date +%s)
+echo "seconds: kernels $((t_kernels - t_start)), cost boots $((t_cost - t_kernels)), wall boots $((t_end - t_cost)), total $((t_end - t_start))" >> "$raw/host"
 
-: > "$raw/all.data"
-# QEMU's null-co block driver backs the NVMe and virtio-blk disks: 4 GiB that
-# cost no host memory or disk, and reads return zeroes, like null_blk.
-disk() { echo "driver=null-co,node-name=$1,size=$((4 << 30)),read-zeroes=on"; }
-if [ $quick = 1 ]; then
-	boot nullb --only 000-meminfo,010-kernel-zeroing
-else
-	boot nullb
-fi
-boot virt-boundary --only 010-kernel-zeroing --append null_blk.virt_boundary=1
-if [ $quick = 0 ]; then
-	boot nvme --only 010-kernel-zeroing,040-fio --append pmdzero.device=nvme -- \
-		-blockdev "$(disk nvm)" -device nvme,serial=pmdzero,drive=nvm
-	boot virtio-blk --only 010-kernel-zeroing,040-fio --append pmdzero.device=virtio-blk -- \
-		-blockdev "$(disk vblk)" -device virtio-blk-pci,drive=vblk,write-zeroes=off
-fi
-
-# summarize.py fails when a scenario lacks one of the two kernels.
-python3 "$top/fio-jobs/summarize.py" "$raw/all.data" "$out" || failed=1
-# A run with a failed boot or an unpaired scenario is kept for inspection
-# but never replaces the results the cover letter is generated from.
-if [ $failed != 0 ]; then
-	echo "bench: some guest runs failed; results/latest left as it was, this run is in ${out#"$top"/}" >&2
-	exit 1
+partial=()
+[ $cost_only = 1 ] && partial=(--allow-partial)
+python3 "$here/report.py" "${partial[@]}" "$raw" "$out" || failed=1
+# A run with a failed boot, a missing row or only half the boots stays in
+# results/<stamp>/ for inspection: results/latest, which the cover letter
+# is generated from, only ever holds complete runs.
+if [ $failed != 0 ] || [ $cost_only = 1 ]; then
+	echo "bench: results/latest left as it was; this run is in ${out#"$top"/}" >&2
+	[ $failed = 0 ]
+	exit
 fi
 rm -rf "$top/results/latest"
 cp -r "$out" "$top/results/latest"
-echo "bench: results in results/latest/ (summary.md, summary.json, plot.svg, plot-fio.svg)" >&2
+echo "bench: $(( (t_end - t_start) / 60 )) min; results in results/latest/ (summary.md, cost.png, wall.png)" >&2

@@ -1,8 +1,9 @@
 #!/bin/bash
 # Build the guest initramfs: busybox for the shell, the real tools the suite
 # and benchmark drive (copied with the shared libraries they load), our own
-# binaries, the small C helpers of tests/vm/helpers, and tests/vm/guest as
-# /pmdzero.  Uncompressed cpio: the guest kernel needs no decompressor and
+# binaries, the small C helpers of tests/vm/helpers, tests/vm/guest as
+# /pmdzero, and the benchmark (fio-jobs/) with its scenarios as the suite
+# /pmdzero/bench.  Uncompressed cpio: the guest kernel needs no decompressor and
 # the host skips the compression time.
 #
 #   tests/vm/mkinitramfs.sh OUT.cpio [EXTRA_BINARY ...]
@@ -25,6 +26,11 @@ for src in "$here"/helpers/*.c; do
 	tools+=("$bin")
 done
 mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,lib,lib64,etc,proc,sys,dev,tmp,mnt,root}
+fio_jobs=$(cd "$here/../../fio-jobs" && pwd)
+# The benchmark's timer of zeroing calls, preloaded into the tools it times.
+mkdir -p "$stage/usr/lib/pmdzero"
+${CC:-cc} -std=c11 -O2 -Wall -Wextra -Werror -shared -fPIC \
+	-o "$stage/usr/lib/pmdzero/zerotime.so" "$fio_jobs/scenarios/zerotime.c" -ldl
 
 busybox=$(command -v busybox) || { echo "mkinitramfs: busybox missing" >&2; exit 1; }
 case $(ldd "$busybox" 2>&1 || true) in
@@ -65,7 +71,8 @@ done
 [ -e "$stage/bin/bash" ] || ln -s "$(command -v bash)" "$stage/bin/bash"
 
 cp -r "$here/guest" "$stage/pmdzero"
-[ -d "$here/../../fio-jobs" ] && cp -r "$here/../../fio-jobs" "$stage/pmdzero/fio-jobs"
+cp -r "$fio_jobs" "$stage/pmdzero/fio-jobs"
+cp -r "$fio_jobs/scenarios" "$stage/pmdzero/bench"
 cp "$here/guest/init" "$stage/init"
 chmod +x "$stage/init"
 

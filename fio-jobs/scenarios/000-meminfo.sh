@@ -1,4 +1,4 @@
 #!/bin/bash
 # DESCRIPTION: memory after boot: what the static folio costs, kernel by kernel.
-. /pmdzero/lib.sh
+. /pmdzero/bench/lib.sh
 meminfo_data

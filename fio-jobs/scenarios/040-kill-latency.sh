@@ -1,0 +1,17 @@
+#!/bin/bash
+# DESCRIPTION: kill latency (a wall boot): SIGKILL blkdiscard -z of a 4 GiB
+# null_blk limited to 64 MiB/s one second in, three times; the time from the
+# kill until the process is reaped.  BLKZEROOUT checks for a fatal signal
+# between bios, so this is what the series' bio size costs a user who
+# presses ^C.
+. /pmdzero/bench/lib.sh
+
+dev=$(nullb_create kill0 size=4096 mbps=64) || fail "cannot create null_blk"
+trap 'nullb_destroy kill0' EXIT
+lat=
+for try in 1 2 3; do
+	kill_after 1 blkdiscard -f -z "$dev"
+	lat="$lat${lat:+,}$latency_s"
+done
+echo "kill latency: [$lat] s"
+data "{\"kind\":\"kill\",\"kernel\":\"$PMDZERO_KERNEL\",\"device\":\"nullb-64mbps\",\"scenario\":\"blkdiscard-z-sigkill\",\"latency_s\":[$lat]}"

@@ -1,0 +1,160 @@
+# shellcheck shell=bash
+# The benchmark's guest side: how a scenario is counted and timed.  Sourced
+# by the scenario scripts beside it, after the guest helpers (null_blk,
+# tracing, DATA lines) of tests/vm/guest/lib.sh.
+#
+# A boot is a cost boot or a wall boot (pmdzero.mode=cost|wall):
+#   cost  QEMU -smp 1 -icount shift=0,sleep=off: a time taken in the guest
+#         is its instruction count.  One untraced run per row is the
+#         figure (a second boot repeats it; the report checks they agree).
+#   wall  an ordinary TCG guest, PMDZERO_RUNS timed runs per row, for the
+#         devices whose cost is not the guest's alone (QEMU's NVMe and
+#         virtio-blk), the fio jobs and the kill latency.
+# Every row is counted first, in a run of its own: tracing stays out of the
+# timings.
+. /pmdzero/lib.sh
+
+ZEROTIME=/usr/lib/pmdzero/zerotime.so
+BENCH_SIZE=$((4 * GiB))
+bench_full() { [ "${PMDZERO_FULL:-0}" = 1 ]; }
+
+# count_row SCENARIO DEVICE_LABEL DEV BYTES CMD...: one traced run of CMD,
+# reported as a "counts" DATA line (bios, requests, ... per trace_end).
+count_row() {
+	local name=$1 label=$2 dev=$3 bytes=$4
+	shift 4
+	trace_begin "$dev" writes
+	"$@" > /dev/null || fail "$name on $label: $* failed"
+	trace_end
+	[ "$bytes" = traced ] && bytes=$bio_bytes
+	data "{\"kind\":\"counts\",\"kernel\":\"$PMDZERO_KERNEL\",\"device\":\"$label\",\"scenario\":\"$name\",\"bytes\":$bytes,\"bios\":$bios,\"requests\":$requests,\"splits\":$splits,\"merges\":$merges,\"bio_bytes\":$bio_bytes,\"reissued\":$reissued}"
+	counted_bytes=$bytes
+}
+
+# timed METHOD CMD...: run CMD once, set span_ns (the measured time), cpu_ns
+# (CPU time of the measured work, nanosecond clocks) and timed_bytes.
+#   syscall  CMD's BLKZEROOUT and fallocate(ZERO_RANGE) calls only, timed
+#            from inside it by zerotime.so (zerotime.c says how)
+#   engine   CMD is `pmdzero zero ... --json`: its own timing around the
+#            zeroing (elapsed, and its user + system CPU from rusage)
+#   process  the whole command, from bash's microsecond clock
+timed() {
+	local method=$1 t0 t1 line
+	shift
+	timed_bytes=
+	case $method in
+	syscall)
+		rm -f /tmp/zerotime.out
+		ZEROTIME_OUT=/tmp/zerotime.out LD_PRELOAD=$ZEROTIME "$@" > /dev/null ||
+			fail "$* failed"
+		line=$(cat /tmp/zerotime.out 2>/dev/null) || fail "$*: zerotime recorded no zeroing call"
+		span_ns=$(sed 's/.*wall_ns=\([0-9]*\).*/\1/' <<< "$line")
+		cpu_ns=$(sed 's/.*cpu_ns=\([0-9]*\).*/\1/' <<< "$line")
+		timed_bytes=$(sed 's/.*bytes=\([0-9]*\).*/\1/' <<< "$line")
+		;;
+	engine)
+		"$@" > /tmp/engine.json || fail "$* failed"
+		read -r span_ns cpu_ns timed_bytes < <(jq -r '.zero[0] |
+			"\(.elapsed_s * 1e9 | round) \((.user_cpu_s + .sys_cpu_s) * 1e9 | round) \(.bytes)"' \
+			/tmp/engine.json) || fail "$*: unreadable JSON"
+		;;
+	process)
+		t0=$EPOCHREALTIME
+		"$@" > /dev/null || fail "$* failed"
+		t1=$EPOCHREALTIME
+		span_ns=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", (b - a) * 1e9 }')
+		cpu_ns=0
+		;;
+	*) fail "timed: unknown method $method" ;;
+	esac
+}
+
+# cost_row SCENARIO DEVICE_LABEL DEV BYTES|traced METHOD CMD...: counts,
+# then one timed run; on a cost boot its time is its instruction count.
+cost_row() {
+	local name=$1 label=$2 dev=$3 bytes=$4 method=$5
+	shift 5
+	count_row "$name" "$label" "$dev" "$bytes" "$@"
+	sync
+	timed "$method" "$@"
+	# The timed run must have done the work that was counted; a tool
+	# that writes more than it zeroes (mkfs) is costed per byte zeroed.
+	local cost_bytes=$counted_bytes
+	if [ "$bytes" = traced ]; then
+		cost_bytes=${timed_bytes:-$counted_bytes}
+	elif [ -n "$timed_bytes" ] && [ "$timed_bytes" != "$counted_bytes" ]; then
+		fail "$name on $label: timed $timed_bytes bytes, want $counted_bytes"
+	fi
+	data "{\"kind\":\"cost\",\"kernel\":\"$PMDZERO_KERNEL\",\"device\":\"$label\",\"scenario\":\"$name\",\"bytes\":$cost_bytes,\"ns\":$span_ns,\"method\":\"$method\"}"
+	echo "$name on $label: bios=$bios requests=$requests ns=$span_ns ($method)"
+}
+
+# wall_row SCENARIO DEVICE_LABEL DEV BYTES METHOD CMD...: counts, then
+# PMDZERO_RUNS timed runs (wall and CPU nanoseconds each).
+wall_row() {
+	local name=$1 label=$2 dev=$3 bytes=$4 method=$5 runs="" i
+	shift 5
+	count_row "$name" "$label" "$dev" "$bytes" "$@"
+	for i in $(seq "${PMDZERO_RUNS:-3}"); do
+		sync
+		timed "$method" "$@"
+		runs="$runs${runs:+,}{\"wall_ns\":$span_ns,\"cpu_ns\":$cpu_ns}"
+	done
+	data "{\"kind\":\"wall\",\"kernel\":\"$PMDZERO_KERNEL\",\"device\":\"$label\",\"scenario\":\"$name\",\"bytes\":$counted_bytes,\"method\":\"$method\",\"runs\":[$runs]}"
+	echo "$name on $label: bios=$bios requests=$requests runs=[$runs]"
+}
+
+# The zeroing tools, each on the same BYTES from offset 0 of DEV: the rows
+# of every device.  zero_rows KIND LABEL DEV BYTES (KIND: cost_row|wall_row)
+zero_rows() {
+	local row=$1 label=$2 dev=$3 bytes=$4 e
+	$row blkdiscard-z "$label" "$dev" "$bytes" syscall blkdiscard -f -z -o 0 -l "$bytes" "$dev"
+	$row fallocate-zero-range "$label" "$dev" "$bytes" syscall \
+		fallocate --zero-range --offset 0 --length "$bytes" "$dev"
+	for e in ioctl uring-fallocate; do
+		$row "pmdzero-$e" "$label" "$dev" "$bytes" engine \
+			pmdzero zero "$dev" -l "$bytes" -e $e --no-trace --quiet --force --json
+	done
+	# The user-space counterpart: O_DIRECT writes of one zero buffer, 2 MiB
+	# per write, and vectored, 8 MiB per write from one 2 MiB huge page.
+	for e in uring $(bench_full && echo aio psync); do
+		$row "pmdzero-$e" "$label" "$dev" "$bytes" engine \
+			pmdzero zero "$dev" -l "$bytes" -e $e --no-trace --quiet --force --json
+	done
+	for e in uring $(bench_full && echo aio psync); do
+		$row "pmdzero-$e-vectored" "$label" "$dev" "$bytes" engine \
+			pmdzero zero "$dev" -l "$bytes" -e $e --vectored --no-trace --quiet --force --json
+	done
+}
+
+# null_blk set-ups: name -> configfs attributes (and max_sectors_kb).
+NULLB_SETUPS="nullb-default nullb-max16384 nullb-max16384-8m nullb-virt-boundary"
+
+# nullb_setup SETUP NAME: make the 4 GiB null_blk of SETUP, print its path.
+nullb_setup() {
+	local dev
+	case $1 in
+	nullb-default) dev=$(nullb_create "$2" size=4096) ;;
+	nullb-max16384) dev=$(nullb_create "$2" size=4096 max_sectors=16384) ;;
+	nullb-max16384-8m)
+		dev=$(nullb_create "$2" size=4096 max_sectors=16384) &&
+			set_max_sectors_kb "$dev" 8192 > /dev/null
+		;;
+	nullb-virt-boundary) dev=$(nullb_create "$2" size=4096 virt_boundary=1) ;;
+	*) echo "unknown null_blk set-up $1" >&2; return 1 ;;
+	esac
+	[ -b "${dev:-}" ] || { echo "no device for $1" >&2; return 1; }
+	echo "$dev"
+}
+
+# A huge page for the vectored engines' buffer, and for fio's huge
+# sections: set the reservation, fail if the kernel cannot give it.
+reserve_hugepages() {
+	echo "$1" > /proc/sys/vm/nr_hugepages
+	[ "$(cat /proc/sys/vm/nr_hugepages)" -ge "$1" ] || fail "cannot reserve $1 huge pages"
+}
+
+# meminfo_data: MemTotal and MemAvailable after boot, in KiB.
+meminfo_data() {
+	data "{\"kind\":\"meminfo\",\"kernel\":\"$PMDZERO_KERNEL\",\"mem_total_kib\":$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo),\"mem_available_kib\":$(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo)}"
+}
