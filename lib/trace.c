@@ -3,20 +3,37 @@
  * trace: count the block tracepoints of one disk with perf_event_open().
  *
  * Counts come from counting-mode events (one per tracepoint per online CPU,
- * pid -1, filtered in the kernel with "dev == N"): the kernel increments
- * them for every hit and drops nothing.  These are the tracepoints blktrace
- * itself hooks, so the counts equal blkparse's:
+ * pid -1, filtered in the kernel with "dev == N", and with
+ * PMDZERO_TRACE_WRITES also on the op: rwbs W* or N* (Write Zeroes), with
+ * or without a leading F for a preflush): the kernel increments them for
+ * every hit and drops nothing.  These are the tracepoints blktrace itself
+ * hooks, so the counts equal blkparse's:
  *   bios     = block_bio_queue                       (Q)
+ *              - block_bio_complete with error -EAGAIN
  *   splits   = block_split                           (X)
  *   merges   = block_bio_backmerge + block_rq_merge  (M; blktrace logs both
  *              as a back merge) + block_bio_frontmerge (F)
  *   requests = block_rq_issue                        (D)
  *
- * Bio bytes need the nr_sector field of each block_bio_queue hit, so a
- * second, sampling event (PERF_SAMPLE_RAW, period 1) per CPU feeds a ring
- * buffer that a reader thread drains.  Samples can be lost (full buffer) or
- * throttled (kernel.perf_event_max_sample_rate); the bytes are reported only
- * when every counted bio was sampled, otherwise they are marked invalid.
+ * block_bio_queue fires once per bio a caller submits: a split remainder
+ * goes back through submit_bio_noacct() already flagged BIO_TRACE_COMPLETION
+ * and is not traced again (measured on 6.12 and 6.18).  A bio can still be
+ * queued twice: io_uring and aio submit with REQ_NOWAIT, and the block
+ * layer fails such a bio with BLK_STS_AGAIN when it would have to wait
+ * (a bio that needs splitting, no free tag) before it was split or issued;
+ * the submitter then sends the same I/O again from a context that may
+ * block (io_uring's io-wq), and the second bio is queued, split and issued.
+ * The failed one completes with error -EAGAIN (-11) and its size intact,
+ * so block_bio_complete filtered on "error == -11" counts exactly the bios
+ * to take out, and its nr_sector the bytes.  Without that a 64 MiB uring
+ * run on a loop device with 1280 KiB max_sectors reported 128 MiB.
+ *
+ * Bio bytes need the nr_sector field of each block_bio_queue hit (and of
+ * each -EAGAIN completion), so a sampling event (PERF_SAMPLE_RAW, period 1)
+ * per tracepoint and CPU feeds a ring buffer that a reader thread drains.
+ * Samples can be lost (full buffer) or throttled
+ * (kernel.perf_event_max_sample_rate); the bytes are reported only when
+ * every counted hit was sampled, otherwise they are marked invalid.
  *
  * The tracepoints record the whole disk's device number (a partition's bios
  * are remapped before block_bio_queue), so tracing a partition traces its
@@ -49,6 +66,7 @@ enum {
 	EV_BIO_FRONTMERGE,
 	EV_RQ_MERGE,
 	EV_RQ_ISSUE,
+	EV_BIO_AGAIN,		/* block_bio_complete, error -EAGAIN only */
 	EV_COUNT
 };
 
@@ -59,12 +77,29 @@ static const char *const ev_names[EV_COUNT] = {
 	[EV_BIO_FRONTMERGE] = "block_bio_frontmerge",
 	[EV_RQ_MERGE] = "block_rq_merge",
 	[EV_RQ_ISSUE] = "block_rq_issue",
+	[EV_BIO_AGAIN] = "block_bio_complete",
 };
+
+/* The sampled events: their nr_sector adds to (queue) or is taken from
+ * (an -EAGAIN completion) the bio bytes. */
+enum { RING_QUEUE, RING_AGAIN, RING_KINDS };
+
+static const int ring_event[RING_KINDS] = {
+	[RING_QUEUE] = EV_BIO_QUEUE,
+	[RING_AGAIN] = EV_BIO_AGAIN,
+};
+
+/* PMDZERO_TRACE_WRITES: writes and Write Zeroes ("N": blk_fill_rwbs() has
+ * no letter of its own for it), each possibly after the F of a preflush.
+ * Prefix globs only: "*W*" was seen counting XFS's reads (tests/vm). */
+static const char writes_filter[] =
+	" && (rwbs ~ \"W*\" || rwbs ~ \"FW*\" || rwbs ~ \"N*\" || rwbs ~ \"FN*\")";
 
 #define PZ_RING_PAGES	128	/* data pages per CPU: 512 KiB with 4 KiB pages */
 
 struct pz_ring {
 	int fd;
+	int kind;			/* RING_QUEUE or RING_AGAIN */
 	void *base;
 	size_t map_len;
 };
@@ -77,15 +112,17 @@ struct pmdzero_trace {
 	int ncpus;
 	int *cpus;
 	int *fds;			/* ncpus * EV_COUNT counting events */
-	struct pz_ring *rings;		/* ncpus sampling events, or NULL */
-	unsigned int field_off, field_size;	/* nr_sector in the raw record */
+	struct pz_ring *rings;		/* nrings sampling events, or NULL */
+	int nrings;			/* ncpus * RING_KINDS */
+	unsigned int field_off[RING_KINDS], field_size[RING_KINDS];
+					/* nr_sector in each raw record */
 	int stopfd;
 	pthread_t thread;
 	int thread_running;
 	int running;
 	uint64_t t0;
 	/* Written by the reader thread, read after it is joined. */
-	uint64_t sectors, samples, lost, throttled, bad_records;
+	uint64_t sectors[RING_KINDS], samples[RING_KINDS], lost, throttled, bad_records;
 };
 
 static int perf_open(struct perf_event_attr *attr, int cpu)
@@ -140,15 +177,16 @@ static int read_id(struct pmdzero_trace *t, const char *ev, uint64_t *id,
 	return 0;
 }
 
-/* Finds nr_sector's offset and size in block_bio_queue's raw record. */
-static int read_format(struct pmdzero_trace *t, struct pmdzero_error *err)
+/* Finds nr_sector's offset and size in the raw record of ring kind k. */
+static int read_format(struct pmdzero_trace *t, int k, struct pmdzero_error *err)
 {
+	const char *ev = ev_names[ring_event[k]];
 	char path[PATH_MAX + 64], line[512], *f;
 	unsigned int off, size;
 	FILE *fp;
 	int found = 0;
 
-	snprintf(path, sizeof(path), "%s/block_bio_queue/format", t->events);
+	snprintf(path, sizeof(path), "%s/%s/format", t->events, ev);
 	fp = fopen(path, "re");
 	if (!fp)
 		return pz_error(err, -errno, "cannot read %s: %s", path, strerror(errno));
@@ -159,14 +197,14 @@ static int read_format(struct pmdzero_trace *t, struct pmdzero_error *err)
 		f = strstr(f, "offset:");
 		if (f && sscanf(f, "offset:%u; size:%u;", &off, &size) == 2 &&
 		    (size == 4 || size == 8)) {
-			t->field_off = off;
-			t->field_size = size;
+			t->field_off[k] = off;
+			t->field_size[k] = size;
 			found = 1;
 		}
 	}
 	fclose(fp);
 	if (!found)
-		return pz_error(err, -EOPNOTSUPP, "block_bio_queue has no nr_sector field");
+		return pz_error(err, -EOPNOTSUPP, "%s has no nr_sector field", ev);
 	return 0;
 }
 
@@ -261,9 +299,9 @@ static struct pmdzero_trace *trace_new(dev_t disk_devno, const char *name, unsig
 {
 	uint64_t ids[EV_COUNT];
 	struct pmdzero_trace *t;
-	char filter[64];
+	char filter[256], again_filter[300];
 	long page = sysconf(_SC_PAGESIZE);
-	int c, e, i, fd;
+	int c, e, i, k, fd;
 
 	pz_error_clear(err);
 	t = calloc(1, sizeof(*t));
@@ -282,7 +320,9 @@ static struct pmdzero_trace *trace_new(dev_t disk_devno, const char *name, unsig
 		if (read_id(t, ev_names[e], &ids[e], err))
 			goto fail;
 	/* The kernel's dev_t: 12 bits of major above 20 bits of minor. */
-	snprintf(filter, sizeof(filter), "dev == %u", (t->major << 20) | t->minor);
+	snprintf(filter, sizeof(filter), "dev == %u%s", (t->major << 20) | t->minor,
+		 flags & PMDZERO_TRACE_WRITES ? writes_filter : "");
+	snprintf(again_filter, sizeof(again_filter), "%s && error == %d", filter, -EAGAIN);
 
 	t->fds = malloc((size_t)t->ncpus * EV_COUNT * sizeof(int));
 	if (!t->fds) {
@@ -293,7 +333,8 @@ static struct pmdzero_trace *trace_new(dev_t disk_devno, const char *name, unsig
 		t->fds[i] = -1;
 	for (c = 0; c < t->ncpus; c++) {
 		for (e = 0; e < EV_COUNT; e++) {
-			fd = open_event(ids[e], t->cpus[c], 0, filter, ev_names[e], err);
+			fd = open_event(ids[e], t->cpus[c], 0,
+					e == EV_BIO_AGAIN ? again_filter : filter, ev_names[e], err);
 			if (fd < 0)
 				goto fail;
 			t->fds[c * EV_COUNT + e] = fd;
@@ -302,20 +343,25 @@ static struct pmdzero_trace *trace_new(dev_t disk_devno, const char *name, unsig
 	if (flags & PMDZERO_TRACE_NO_BYTES)
 		return t;
 
-	if (read_format(t, err))
-		goto fail;
-	t->rings = calloc((size_t)t->ncpus, sizeof(*t->rings));
+	for (k = 0; k < RING_KINDS; k++)
+		if (read_format(t, k, err))
+			goto fail;
+	t->rings = calloc((size_t)t->ncpus * RING_KINDS, sizeof(*t->rings));
 	if (!t->rings) {
 		pz_error(err, -ENOMEM, "out of memory");
 		goto fail;
 	}
-	for (c = 0; c < t->ncpus; c++)
-		t->rings[c].fd = -1;
-	for (c = 0; c < t->ncpus; c++) {
-		struct pz_ring *r = &t->rings[c];
+	t->nrings = t->ncpus * RING_KINDS;
+	for (i = 0; i < t->nrings; i++)
+		t->rings[i].fd = -1;
+	for (i = 0; i < t->nrings; i++) {
+		struct pz_ring *r = &t->rings[i];
 
-		r->fd = open_event(ids[EV_BIO_QUEUE], t->cpus[c], 1, filter,
-				   ev_names[EV_BIO_QUEUE], err);
+		c = i / RING_KINDS;
+		r->kind = i % RING_KINDS;
+		e = ring_event[r->kind];
+		r->fd = open_event(ids[e], t->cpus[c], 1,
+				   e == EV_BIO_AGAIN ? again_filter : filter, ev_names[e], err);
 		if (r->fd < 0)
 			goto fail;
 		r->map_len = (size_t)(PZ_RING_PAGES + 1) * (size_t)page;
@@ -392,6 +438,7 @@ static void ring_drain(struct pmdzero_trace *t, struct pz_ring *r)
 	struct perf_event_header hdr;
 	unsigned char rec[65536];
 	uint32_t raw_size, v32;
+	int k = r->kind;
 
 	head = __atomic_load_n(&meta->data_head, __ATOMIC_ACQUIRE);
 	tail = meta->data_tail;
@@ -408,18 +455,18 @@ static void ring_drain(struct pmdzero_trace *t, struct pz_ring *r)
 			/* header, u32 raw size, raw bytes (PERF_SAMPLE_RAW only) */
 			memcpy(&raw_size, rec + sizeof(hdr), 4);
 			if (sizeof(hdr) + 4 + (size_t)raw_size > hdr.size ||
-			    t->field_off + t->field_size > raw_size) {
+			    t->field_off[k] + t->field_size[k] > raw_size) {
 				t->bad_records++;
 				break;
 			}
-			if (t->field_size == 4) {
-				memcpy(&v32, rec + sizeof(hdr) + 4 + t->field_off, 4);
+			if (t->field_size[k] == 4) {
+				memcpy(&v32, rec + sizeof(hdr) + 4 + t->field_off[k], 4);
 				v = v32;
 			} else {
-				memcpy(&v, rec + sizeof(hdr) + 4 + t->field_off, 8);
+				memcpy(&v, rec + sizeof(hdr) + 4 + t->field_off[k], 8);
 			}
-			t->sectors += v;
-			t->samples++;
+			t->sectors[k] += v;
+			t->samples[k]++;
 			break;
 		case PERF_RECORD_LOST:
 			/* header, u64 id, u64 lost */
@@ -445,7 +492,7 @@ static void *reader(void *arg)
 	struct pollfd *pfd;
 	int c, stop = 0;
 
-	pfd = calloc((size_t)t->ncpus + 1, sizeof(*pfd));
+	pfd = calloc((size_t)t->nrings + 1, sizeof(*pfd));
 	if (!pfd) {
 		/* Without poll, drain on a timer. */
 		while (!stop) {
@@ -453,24 +500,24 @@ static void *reader(void *arg)
 
 			usleep(10000);
 			stop = read(t->stopfd, &v, sizeof(v)) == sizeof(v);
-			for (c = 0; c < t->ncpus; c++)
+			for (c = 0; c < t->nrings; c++)
 				ring_drain(t, &t->rings[c]);
 		}
 		return NULL;
 	}
-	for (c = 0; c < t->ncpus; c++) {
+	for (c = 0; c < t->nrings; c++) {
 		pfd[c].fd = t->rings[c].fd;
 		pfd[c].events = POLLIN;
 	}
-	pfd[t->ncpus].fd = t->stopfd;
-	pfd[t->ncpus].events = POLLIN;
+	pfd[t->nrings].fd = t->stopfd;
+	pfd[t->nrings].events = POLLIN;
 	while (!stop) {
 		/* The timeout bounds how long samples below the watermark wait. */
-		poll(pfd, (nfds_t)t->ncpus + 1, 100);
-		stop = (pfd[t->ncpus].revents & POLLIN) != 0;
+		poll(pfd, (nfds_t)t->nrings + 1, 100);
+		stop = (pfd[t->nrings].revents & POLLIN) != 0;
 		/* After stop the events are already disabled: this last drain
 		 * sees every sample. */
-		for (c = 0; c < t->ncpus; c++)
+		for (c = 0; c < t->nrings; c++)
 			ring_drain(t, &t->rings[c]);
 	}
 	free(pfd);
@@ -483,9 +530,8 @@ static void set_all(struct pmdzero_trace *t, unsigned long req)
 
 	for (i = 0; i < t->ncpus * EV_COUNT; i++)
 		ioctl(t->fds[i], req, 0);
-	if (t->rings)
-		for (i = 0; i < t->ncpus; i++)
-			ioctl(t->rings[i].fd, req, 0);
+	for (i = 0; t->rings && i < t->nrings; i++)
+		ioctl(t->rings[i].fd, req, 0);
 }
 
 int pmdzero_trace_start(struct pmdzero_trace *t, struct pmdzero_error *err)
@@ -495,12 +541,13 @@ int pmdzero_trace_start(struct pmdzero_trace *t, struct pmdzero_error *err)
 	pz_error_clear(err);
 	if (t->running)
 		return pz_error(err, -EBUSY, "trace is already running");
-	t->sectors = t->samples = t->lost = t->throttled = t->bad_records = 0;
 	set_all(t, PERF_EVENT_IOC_RESET);
 	if (t->rings) {
-		for (c = 0; c < t->ncpus; c++)
+		for (c = 0; c < t->nrings; c++)
 			ring_drain(t, &t->rings[c]);	/* leftovers of a previous run */
-		t->sectors = t->samples = t->lost = t->throttled = t->bad_records = 0;
+		memset(t->sectors, 0, sizeof(t->sectors));
+		memset(t->samples, 0, sizeof(t->samples));
+		t->lost = t->throttled = t->bad_records = 0;
 		ret = pthread_create(&t->thread, NULL, reader, t);
 		if (ret)
 			return pz_error(err, -ret, "cannot start the trace reader thread: %s",
@@ -548,18 +595,27 @@ int pmdzero_trace_stop(struct pmdzero_trace *t, struct pmdzero_trace_counts *cnt
 		while (read(t->stopfd, &v, sizeof(v)) == sizeof(v))
 			;	/* drain the eventfd for a later start */
 	}
-	cnt->bios = sum[EV_BIO_QUEUE];
+	/* Every -EAGAIN completion was queued first (its BIO_TRACE_COMPLETION
+	 * flag is set by block_bio_queue), so the difference cannot wrap;
+	 * the guard is for a completion of a bio queued before the start. */
+	cnt->bios = sum[EV_BIO_QUEUE] - PZ_MIN(sum[EV_BIO_AGAIN], sum[EV_BIO_QUEUE]);
 	cnt->splits = sum[EV_SPLIT];
 	cnt->merges = sum[EV_BIO_BACKMERGE] + sum[EV_BIO_FRONTMERGE] + sum[EV_RQ_MERGE];
 	cnt->requests = sum[EV_RQ_ISSUE];
 	if (t->rings) {
-		cnt->samples = t->samples;
+		uint64_t hits = sum[EV_BIO_QUEUE] + sum[EV_BIO_AGAIN];
+		uint64_t got = t->samples[RING_QUEUE] + t->samples[RING_AGAIN];
+
+		cnt->samples = got;
 		/* A throttled event neither samples nor says how many it
 		 * missed; the count comparison catches that and any loss. */
-		cnt->lost_samples = cnt->bios > t->samples ? cnt->bios - t->samples : t->lost;
+		cnt->lost_samples = hits > got ? hits - got : t->lost;
 		cnt->bytes_valid = !t->lost && !t->throttled && !t->bad_records &&
-				   t->samples == cnt->bios;
-		cnt->bio_bytes = cnt->bytes_valid ? t->sectors * 512 : 0;
+				   t->samples[RING_QUEUE] == sum[EV_BIO_QUEUE] &&
+				   t->samples[RING_AGAIN] == sum[EV_BIO_AGAIN] &&
+				   t->sectors[RING_QUEUE] >= t->sectors[RING_AGAIN];
+		cnt->bio_bytes = cnt->bytes_valid ?
+			(t->sectors[RING_QUEUE] - t->sectors[RING_AGAIN]) * 512 : 0;
 	}
 	return ret;
 }
@@ -578,7 +634,7 @@ void pmdzero_trace_free(struct pmdzero_trace *t)
 			if (t->fds[i] >= 0)
 				close(t->fds[i]);
 	if (t->rings) {
-		for (i = 0; i < t->ncpus; i++) {
+		for (i = 0; i < t->nrings; i++) {
 			if (t->rings[i].base)
 				munmap(t->rings[i].base, t->rings[i].map_len);
 			if (t->rings[i].fd >= 0)

@@ -252,6 +252,12 @@ int pz_parse_args(int argc, char **argv, struct pz_args *a, char *msg, size_t le
 		case OPT_NO_BYTES:
 			a->no_bytes = 1;
 			break;
+		case OPT_WRITES:
+			a->writes = 1;
+			break;
+		case OPT_VECTORED:
+			a->vectored = 1;
+			break;
 		case OPT_NO_SIGNATURES:
 			a->no_signatures = 1;
 			break;

@@ -22,7 +22,9 @@ enum {
 	OPT_OUTPUT,
 	OPT_PAGES,
 	OPT_QUIET,
+	OPT_VECTORED,
 	OPT_VERIFY,
+	OPT_WRITES,
 };
 
 struct pz_args;
@@ -63,6 +65,8 @@ struct pz_args {
 	int quiet;
 	int no_trace;
 	int no_bytes;
+	int writes;			/* trace --writes */
+	int vectored;			/* zero --vectored */
 	int no_signatures;		/* probe: do not read the device */
 	const char *output;		/* trace --output FILE */
 	char **child_argv;		/* trace: the command after "--" */

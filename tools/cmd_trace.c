@@ -84,7 +84,8 @@ static int run(const struct pz_args *a)
 	if (pmdzero_probe(a->device, 0, &p, &err))
 		return pz_warnx_err(a->device, &err);
 	raise_nofile();
-	t = pmdzero_trace_new_probe(&p, a->no_bytes ? PMDZERO_TRACE_NO_BYTES : 0, &err);
+	t = pmdzero_trace_new_probe(&p, (a->no_bytes ? PMDZERO_TRACE_NO_BYTES : 0) |
+					(a->writes ? PMDZERO_TRACE_WRITES : 0), &err);
 	if (!t) {
 		pz_warnx(a->device, "cannot trace: %s", err.msg);
 		return pz_exit_status(err.code);
@@ -129,6 +130,7 @@ static int run(const struct pz_args *a)
 	snprintf(buf, sizeof(buf), "%u:%u", ma, mi);
 	pz_report_str(r, "traced_dev", buf);
 	pz_report_bool(r, "partition", !p.whole_disk);
+	pz_report_str(r, "ops", a->writes ? "writes" : "all");
 	pz_report_str(r, "command", cmdline ? cmdline : a->child_argv[0]);
 	pz_report_u64(r, "exit_status", (uint64_t)code);
 	pz_report_dbl(r, "elapsed_s", (double)c.elapsed_ns / 1e9, 6);
@@ -167,6 +169,7 @@ static const struct option longopts[] = {
 	{ "no-bytes", no_argument, NULL, OPT_NO_BYTES },
 	{ "output", required_argument, NULL, OPT_OUTPUT },
 	{ "version", no_argument, NULL, 'V' },
+	{ "writes", no_argument, NULL, OPT_WRITES },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -181,9 +184,19 @@ static void usage(FILE *out)
 	      "\nOptions:\n"
 	      "     --output <file>  write the report to <file> instead of stdout\n"
 	      "     --no-bytes       count only; do not sample bio sizes\n"
+	      "     --writes         count only writes and Write Zeroes, not reads\n"
 	      " -J, --json           use JSON output format\n"
 	      " -h, --help           display this help\n"
-	      " -V, --version        display version\n", out);
+	      " -V, --version        display version\n"
+	      "\nCounts (exact; see pmdzero(8)):\n"
+	      " bios       bios submitted by callers (block_bio_queue), each once: a split\n"
+	      "              remainder is not queued again, and a bio failed with EAGAIN\n"
+	      "              and sent again by its submitter (io_uring, aio) counts once\n"
+	      " bio_bytes  bytes of those bios\n"
+	      " splits     times a bio was cut to fit the queue limits (block_split); the\n"
+	      "              pieces are not extra bios\n"
+	      " merges     bios merged into a queued request (blkparse M and F)\n"
+	      " requests   requests issued to the driver (block_rq_issue)\n", out);
 }
 
 const struct pz_cmd pz_cmd_trace = {

@@ -300,7 +300,9 @@ static void trace_begin(struct zero_run *z)
 	const struct pz_args *a = z->a;
 	struct pmdzero_error err;
 
-	z->trace = pmdzero_trace_new_probe(p, 0, &err);
+	/* Writes only: the zeroing's ops, never a read of the device by
+	 * whoever else looks at it meanwhile (udev, blkid). */
+	z->trace = pmdzero_trace_new_probe(p, PMDZERO_TRACE_WRITES, &err);
 	if (z->trace && pmdzero_trace_start(z->trace, &err)) {
 		pmdzero_trace_free(z->trace);
 		z->trace = NULL;

@@ -261,19 +261,42 @@ void pmdzero_guard_free(struct pmdzero_guard *g);
 
 /* Trace flag: count only; skip the bio byte sampling. */
 #define PMDZERO_TRACE_NO_BYTES	(1U << 0)
+/* Trace flag (0.3): count only writes and Write Zeroes (tracepoint rwbs
+ * W..., N..., after an F for a preflush): the ops that zero a range, not
+ * the reads of a verify or of a signature probe.  Without it every op
+ * counts.  Libraries before 0.3 ignore the flag. */
+#define PMDZERO_TRACE_WRITES	(1U << 1)
 
 /* Block tracepoint counters for one disk. */
 struct pmdzero_trace;
 
-/* Counts gathered between pmdzero_trace_start() and pmdzero_trace_stop(). */
+/*
+ * Counts gathered between pmdzero_trace_start() and pmdzero_trace_stop(),
+ * for the traced disk, of every op or (PMDZERO_TRACE_WRITES) of writes and
+ * Write Zeroes only.  Each is exact: counting events drop nothing.
+ *
+ * bios: bios submitted by callers, each counted once (block:block_bio_queue,
+ *   blkparse Q).  A bio the queue limits split is one bio: its remainder
+ *   is not queued again.  A bio failed with -EAGAIN before it was split or
+ *   issued (a REQ_NOWAIT bio from io_uring or aio that would have had to
+ *   wait) is not counted: its submitter sends the same I/O again as a new
+ *   bio, which is (block:block_bio_complete with error -EAGAIN taken out).
+ * splits: block:block_split (blkparse X): how many times a bio was cut to
+ *   fit the queue limits; the pieces are not extra bios, and a bio cut
+ *   into n requests counts n - 1.
+ * merges: bios merged into a request already there (blkparse M + F).
+ * requests: block:block_rq_issue (blkparse D): requests sent to the driver.
+ * bio_bytes: bytes of the bios counted in bios (the -EAGAIN ones taken
+ *   out), when bytes_valid.
+ */
 struct pmdzero_trace_counts {
-	uint64_t bios;		/* block:block_bio_queue (blkparse Q) */
+	uint64_t bios;		/* bios submitted, see above */
 	uint64_t splits;	/* block:block_split (blkparse X) */
 	uint64_t merges;	/* bio back/front merges + request merges
 				   (blkparse M + F) */
 	uint64_t requests;	/* block:block_rq_issue (blkparse D) */
-	uint64_t bio_bytes;	/* sum of queued bio sizes, if bytes_valid */
-	int bytes_valid;	/* 1 if every bio was sampled */
+	uint64_t bio_bytes;	/* bytes of those bios, if bytes_valid */
+	int bytes_valid;	/* 1 if every counted bio was sampled */
 	uint64_t samples;	/* bio samples read */
 	uint64_t lost_samples;	/* samples the kernel dropped or throttled */
 	uint64_t elapsed_ns;	/* CLOCK_MONOTONIC, start to stop */
