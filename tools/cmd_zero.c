@@ -18,8 +18,9 @@
 
 /*
  * Progress on a terminal.  The write engines report bytes as they complete;
- * BLKZEROOUT and fallocate are one kernel call that reports nothing until it
- * returns, so a ticker thread shows the time spent in it instead.  Both draw
+ * BLKZEROOUT, fallocate and one uring-fallocate SQE are one kernel call that
+ * reports nothing until it returns, so a ticker thread shows the time spent
+ * in it instead.  Both draw
  * under one lock, at most once a second.
  */
 struct progress {
@@ -27,7 +28,7 @@ struct progress {
 	uint64_t t0, last;
 	uint64_t total;
 	const char *engine;
-	int one_call;		/* BLKZEROOUT or fallocate: no progress until done */
+	int one_call;		/* one kernel call: no progress until done */
 	int incremental;	/* the engine reported bytes between start and end */
 	int stop;
 	pthread_t ticker;
@@ -99,13 +100,17 @@ static void *progress_ticker(void *arg)
 }
 
 static void progress_begin(struct progress *pr, int enabled, uint64_t total,
-			   enum pmdzero_engine engine)
+			   enum pmdzero_engine engine, uint64_t block_size)
 {
+	unsigned int flags = pmdzero_engine_flags(engine);
+
 	pr->enabled = enabled;
 	pr->t0 = pr->last = now_ns();
 	pr->total = total;
 	pr->engine = pmdzero_engine_name(engine);
-	pr->one_call = !!(pmdzero_engine_flags(engine) & PMDZERO_ENGINE_ONE_CALL);
+	/* uring-fallocate is one call unless -b cuts the range. */
+	pr->one_call = (flags & PMDZERO_ENGINE_ONE_CALL) &&
+		       !((flags & PMDZERO_ENGINE_CHUNKS) && block_size);
 	pthread_mutex_init(&pr->lock, NULL);
 	pthread_cond_init(&pr->wake, NULL);
 	/* Without the ticker the write engines' bar still works. */
@@ -320,7 +325,8 @@ static int zero_range(struct zero_run *z)
 	struct pmdzero_error err, terr;
 	int ret;
 
-	progress_begin(&pr, !z->a->quiet && isatty(STDERR_FILENO), z->o.length, z->o.engine);
+	progress_begin(&pr, !z->a->quiet && isatty(STDERR_FILENO), z->o.length, z->o.engine,
+		       z->o.block_size);
 	z->o.progress = progress_cb;
 	z->o.progress_arg = &pr;
 	ret = pmdzero_zero(z->dev, &z->o, &z->res, &err);
@@ -468,10 +474,12 @@ static void usage(FILE *out)
 		 pz_engine_list(a, sizeof(a), PMDZERO_ENGINE_QUEUED, " and "),
 		 PMDZERO_DEFAULT_QUEUE_DEPTH);
 	help_opt(out, "-b, --block-size <num>",
-		 "bytes per write (%s) or per chunk (%s); default %uMiB, at most %lluGiB",
+		 "bytes per write (%s; default %uMiB) or per request (%s; default the "
+		 "whole range in one); at most %lluGiB",
 		 pz_engine_list(a, sizeof(a), PMDZERO_ENGINE_WRITES, ", "),
+		 PMDZERO_DEFAULT_BLOCK_SIZE >> 20,
 		 pz_engine_list(b, sizeof(b), PMDZERO_ENGINE_CHUNKS, ", "),
-		 PMDZERO_DEFAULT_BLOCK_SIZE >> 20, PMDZERO_MAX_BLOCK_SIZE >> 30);
+		 PMDZERO_MAX_BLOCK_SIZE >> 30);
 	fputs("     --verify             write a pattern around the range first, then check\n"
 	      "                            the range reads as zeroes and the pattern is intact,\n"
 	      "                            and put the original data back (refused on a device\n"

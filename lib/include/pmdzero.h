@@ -131,7 +131,8 @@ enum pmdzero_engine {
 	PMDZERO_ENGINE_IOCTL,		/* BLKZEROOUT */
 	PMDZERO_ENGINE_FALLOCATE,	/* fallocate(FALLOC_FL_ZERO_RANGE) */
 	PMDZERO_ENGINE_URING,		/* io_uring O_DIRECT fixed-buffer writes */
-	PMDZERO_ENGINE_URING_FALLOCATE,	/* io_uring IORING_OP_FALLOCATE chunks */
+	PMDZERO_ENGINE_URING_FALLOCATE,	/* io_uring IORING_OP_FALLOCATE: one for
+					   the range, or block_size chunks */
 	PMDZERO_ENGINE_AIO,		/* libaio O_DIRECT writes */
 	PMDZERO_ENGINE_PSYNC,		/* pwrite() O_DIRECT loop */
 	PMDZERO_ENGINE_COUNT		/* number of engines, not an engine */
@@ -147,13 +148,15 @@ const char *pmdzero_engine_name(enum pmdzero_engine e);
 /* Returns a one-line description of engine e, or NULL if out of range. */
 const char *pmdzero_engine_help(enum pmdzero_engine e);
 
-/* Engine flag: one kernel call for the whole range, no progress until done. */
+/* Engine flag: one kernel call for the whole range, no progress until done
+ * (with PMDZERO_ENGINE_CHUNKS: unless a block size is given). */
 #define PMDZERO_ENGINE_ONE_CALL		(1U << 0)
 /* Engine flag: keeps queue_depth I/Os in flight. */
 #define PMDZERO_ENGINE_QUEUED		(1U << 1)
 /* Engine flag: writes block_size bytes at a time from a zero buffer. */
 #define PMDZERO_ENGINE_WRITES		(1U << 2)
-/* Engine flag: zeroes block_size chunks without a buffer. */
+/* Engine flag: zeroes block_size chunks without a buffer (uring-fallocate:
+ * only when block_size is set; 0 means the whole range at once). */
 #define PMDZERO_ENGINE_CHUNKS		(1U << 3)
 
 /* Returns engine e's PMDZERO_ENGINE_* flags, or 0 if e is out of range. */
@@ -163,7 +166,7 @@ unsigned int pmdzero_engine_flags(enum pmdzero_engine e);
 #define PMDZERO_DEFAULT_QUEUE_DEPTH	32U
 /* Largest queue depth pmdzero_zero() takes. */
 #define PMDZERO_MAX_QUEUE_DEPTH		4096U
-/* Default I/O size for the write engines and uring-fallocate chunks. */
+/* Default I/O size for the write engines. */
 #define PMDZERO_DEFAULT_BLOCK_SIZE	(2U << 20)
 /* Largest block size pmdzero_zero() takes: what the kernel does in one
  * call and io_uring registers as one fixed buffer. */
@@ -175,7 +178,9 @@ struct pmdzero_zero_opts {
 	uint64_t length;		/* bytes, aligned, > 0 */
 	enum pmdzero_engine engine;
 	unsigned int queue_depth;	/* 0: PMDZERO_DEFAULT_QUEUE_DEPTH */
-	uint64_t block_size;		/* 0: PMDZERO_DEFAULT_BLOCK_SIZE */
+	uint64_t block_size;		/* 0: PMDZERO_DEFAULT_BLOCK_SIZE for
+					   the write engines, the whole
+					   range for uring-fallocate */
 	/* Called with bytes done out of total whenever progress advances,
 	 * from the calling thread; may be NULL. */
 	void (*progress)(uint64_t done, uint64_t total, void *arg);
@@ -190,7 +195,9 @@ struct pmdzero_zero_result {
 	uint64_t elapsed_ns;		/* CLOCK_MONOTONIC */
 	uint64_t user_ns;		/* getrusage(RUSAGE_SELF) delta */
 	uint64_t sys_ns;		/* getrusage(RUSAGE_SELF) delta */
-	uint64_t io_size;		/* bytes per write or chunk, 0 if one call */
+	uint64_t io_size;		/* bytes per write or SQE (the range
+					   length for one uring-fallocate
+					   SQE), 0 for ioctl and fallocate */
 	unsigned int queue_depth;	/* 0 for synchronous engines */
 };
 

@@ -28,8 +28,11 @@ int main(void)
 		help = pmdzero_engine_help((enum pmdzero_engine)e);
 		CHECK(help && *help && !strchr(help, '\n'), "%s: no one-line help", name);
 		f = pmdzero_engine_flags((enum pmdzero_engine)e);
-		/* One call for the range, or pieces of block_size. */
-		CHECK(!!(f & PMDZERO_ENGINE_ONE_CALL) != !!(f & size_flags), "%s: flags %#x", name, f);
+		/* One call for the range, or pieces of block_size; chunks
+		 * (uring-fallocate) may be one call by default. */
+		CHECK((f & PMDZERO_ENGINE_ONE_CALL) || (f & size_flags), "%s: flags %#x", name, f);
+		CHECK(!(f & PMDZERO_ENGINE_ONE_CALL) || !(f & PMDZERO_ENGINE_WRITES),
+		      "%s: flags %#x", name, f);
 		CHECK(!(f & PMDZERO_ENGINE_QUEUED) || (f & size_flags), "%s: queued one call", name);
 	}
 	CHECK(e == PMDZERO_ENGINE_COUNT, "%d engines listed, PMDZERO_ENGINE_COUNT is %d",
