@@ -107,6 +107,7 @@ METHODS = {
     "syscall": "time inside the tool around its BLKZEROOUT/fallocate calls only",
     "engine": "pmdzero's own timing around the zeroing operation",
     "process": "the whole command (mkfs, a fio run)",
+    "fio": "fio's own bandwidth and its usr + sys CPU",
 }
 # The scenario that is the headline of the cost verdict and figure.
 HEADLINE = "blkdiscard-z"
@@ -745,7 +746,7 @@ def md_boots(boots):
 
 def md_how(host, boots):
     nb = lambda mode, k: sum(1 for b in boots if b.get("mode") == mode and b.get("kernel") == k)
-    facts = ", ".join(f"{k} {host[k]}" for k in ("accel", "qemu", "host_cpu", "host_cpus", "commit", "mode")
+    facts = ", ".join(f"{k} {host[k]}" for k in ("cost_accel", "wall_accel", "accel", "qemu", "host_cpu", "host_cpus", "commit", "mode")
                       if k in host)
     return [
         f"- **Cost** ({nb('cost', 'stock')} stock and {nb('cost', 'patched')} patched boots, ABBA"
