@@ -5,6 +5,7 @@
  * short-write rule.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -104,11 +105,39 @@ void pz_progress(struct pz_run *run, uint64_t done)
 		run->opts->progress(done, run->opts->length, run->opts->progress_arg);
 }
 
+int pz_vectored(const struct pz_run *run)
+{
+	return (run->opts->flags & PMDZERO_ZERO_VECTORED) != 0;
+}
+
+unsigned int pz_iov_count(uint64_t io, size_t buf_len)
+{
+	uint64_t n = buf_len ? (io + buf_len - 1) / buf_len : 0;
+
+	return n > UINT_MAX ? UINT_MAX : (unsigned int)n;
+}
+
+unsigned int pz_iov_plan(uint64_t len, void *buf, size_t buf_len, struct iovec *iov,
+			 unsigned int max)
+{
+	unsigned int n = pz_iov_count(len, buf_len), i;
+
+	if (!len || !buf_len || n > max)
+		return 0;
+	for (i = 0; i < n; i++) {
+		iov[i].iov_base = buf;
+		iov[i].iov_len = (size_t)PZ_MIN((uint64_t)buf_len, len);
+		len -= iov[i].iov_len;
+	}
+	return n;
+}
+
 uint64_t pz_io_size(const struct pz_run *run)
 {
 	uint64_t lbs = run->dev->probe.logical_block_size;
-	uint64_t bs = run->opts->block_size ? run->opts->block_size
-					     : PMDZERO_DEFAULT_BLOCK_SIZE;
+	uint64_t bs = run->opts->block_size ? run->opts->block_size :
+		      pz_vectored(run) ? PMDZERO_DEFAULT_VECTORED_SIZE :
+		      PMDZERO_DEFAULT_BLOCK_SIZE;
 
 	bs = PZ_MIN(bs, run->opts->length);
 	bs -= bs % lbs;
@@ -128,19 +157,27 @@ unsigned int pz_queue_depth(const struct pz_run *run, uint64_t io)
 int pz_direct_begin(struct pz_run *run, const char *engine, struct pz_zbuf *zb,
 		    struct pmdzero_error *err)
 {
-	uint64_t io = pz_io_size(run);
+	uint64_t io = pz_io_size(run), blen = io;
 	int ret;
 
+	/* Vectored: one PMD-sized buffer, repeated in every iovec. */
+	if (pz_vectored(run)) {
+		blen = PZ_MIN(io, (uint64_t)PMDZERO_VECTORED_BUFFER);
+		if (pz_iov_count(io, (size_t)blen) > IOV_MAX)
+			return pz_error(err, -EINVAL, "%s: a %llu byte write takes more than %d iovecs",
+					engine, (unsigned long long)io, IOV_MAX);
+	}
 	ret = pz_direct_on(run->dev, engine, err);
 	if (ret)
 		return ret;
-	ret = pz_zbuf_alloc(zb, (size_t)io);
+	ret = pz_zbuf_alloc(zb, (size_t)blen);
 	if (ret) {
 		pz_set_direct(run->dev->fd, 0);
 		return pz_error(err, ret, "%s: cannot allocate a %llu byte zero buffer: %s",
-				engine, (unsigned long long)io, strerror(-ret));
+				engine, (unsigned long long)blen, strerror(-ret));
 	}
 	run->res->io_size = io;
+	snprintf(run->res->buffer, sizeof(run->res->buffer), "%s", zb->kind);
 	return 0;
 }
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* aio engine: libaio O_DIRECT writes of one zero buffer, queue_depth in flight. */
+/* aio engine: libaio O_DIRECT writes of one zero buffer, queue_depth in flight;
+ * vectored, pwritev iocbs whose iovecs all point at one 2 MiB buffer. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,37 @@ static int aio_available(struct pmdzero_error *err)
 	return 0;
 }
 
+/* Bytes a vectored iocb writes. */
+static uint64_t iov_bytes(const struct iocb *cb)
+{
+	/* io_prep_pwritev() keeps the array in buf and its length in nbytes. */
+	const struct iovec *v = cb->u.c.buf;
+	uint64_t n = 0;
+	unsigned long i;
+
+	for (i = 0; i < cb->u.c.nbytes; i++)
+		n += v[i].iov_len;
+	return n;
+}
+
+/* Prepares cb to write len bytes at off: a pwrite of the buffer, or with
+ * maxv a pwritev of cb's own maxv iovecs, which cb->data points at (set
+ * once, kept across the preps, which clear the iocb). */
+static void prep_write(struct pz_run *run, struct iocb *cb, const struct pz_zbuf *zb,
+		       unsigned int maxv, uint64_t len, uint64_t off)
+{
+	struct iovec *v = cb->data;
+	unsigned int nv;
+
+	if (!maxv) {
+		io_prep_pwrite(cb, run->dev->fd, zb->addr, (size_t)len, (long long)off);
+		return;
+	}
+	nv = pz_iov_plan(len, zb->addr, zb->len, v, maxv);
+	io_prep_pwritev(cb, run->dev->fd, v, (int)nv, (long long)off);
+	cb->data = v;
+}
+
 static int run_aio(struct pz_run *run, struct pmdzero_error *err)
 {
 	const struct pmdzero_zero_opts *o = run->opts;
@@ -36,6 +68,8 @@ static int run_aio(struct pz_run *run, struct pmdzero_error *err)
 	unsigned int qd, i, nfree, npend = 0, inflight = 0;
 	struct iocb *iocbs = NULL, **pend = NULL, **freel = NULL;
 	struct io_event *ev = NULL;
+	struct iovec *iov = NULL;
+	unsigned int maxv = 0;
 	io_context_t ctx = 0;
 	struct pz_zbuf zb;
 	int ret, r, n;
@@ -46,7 +80,15 @@ static int run_aio(struct pz_run *run, struct pmdzero_error *err)
 	io = run->res->io_size;
 	qd = pz_queue_depth(run, io);
 	run->res->queue_depth = qd;
-	snprintf(run->res->detail, sizeof(run->res->detail), "O_DIRECT libaio, %s buffer", zb.kind);
+	if (pz_vectored(run)) {
+		maxv = pz_iov_count(io, zb.len);
+		snprintf(run->res->detail, sizeof(run->res->detail),
+			 "O_DIRECT libaio pwritev, up to %u iovecs of one %zu byte %s buffer", maxv,
+			 zb.len, zb.kind);
+	} else {
+		snprintf(run->res->detail, sizeof(run->res->detail), "O_DIRECT libaio, %s buffer",
+			 zb.kind);
+	}
 
 	r = io_setup((int)qd, &ctx);
 	if (r < 0) {
@@ -57,12 +99,18 @@ static int run_aio(struct pz_run *run, struct pmdzero_error *err)
 	pend = calloc(qd, sizeof(*pend));
 	freel = calloc(qd, sizeof(*freel));
 	ev = calloc(qd, sizeof(*ev));
-	if (!iocbs || !pend || !freel || !ev) {
+	/* Each iocb owns maxv iovecs, in use until its completion. */
+	if (maxv)
+		iov = calloc((size_t)qd * maxv, sizeof(*iov));
+	if (!iocbs || !pend || !freel || !ev || (maxv && !iov)) {
 		ret = pz_error(err, -ENOMEM, "aio: out of memory");
 		goto out;
 	}
-	for (i = 0; i < qd; i++)
+	for (i = 0; i < qd; i++) {
 		freel[i] = &iocbs[i];
+		if (maxv)
+			iocbs[i].data = &iov[(size_t)i * maxv];
+	}
 	nfree = qd;
 
 	pz_progress(run, 0);
@@ -71,7 +119,7 @@ static int run_aio(struct pz_run *run, struct pmdzero_error *err)
 			struct iocb *cb = freel[--nfree];
 			uint64_t len = PZ_MIN(io, end - next);
 
-			io_prep_pwrite(cb, run->dev->fd, zb.addr, (size_t)len, (long long)next);
+			prep_write(run, cb, &zb, maxv, len, next);
 			pend[npend++] = cb;
 			next += len;
 		}
@@ -102,7 +150,8 @@ static int run_aio(struct pz_run *run, struct pmdzero_error *err)
 		for (i = 0; i < (unsigned int)n; i++) {
 			struct iocb *cb = ev[i].obj;
 			long res = (long)ev[i].res;
-			uint64_t len = cb->u.c.nbytes, off = (uint64_t)cb->u.c.offset;
+			uint64_t len = maxv ? iov_bytes(cb) : cb->u.c.nbytes;
+			uint64_t off = (uint64_t)cb->u.c.offset;
 
 			inflight--;
 			if (res == -EAGAIN || res == -EINTR) {
@@ -122,8 +171,8 @@ static int run_aio(struct pz_run *run, struct pmdzero_error *err)
 			if ((uint64_t)res < len && !ret) {
 				ret = pz_check_short(run, "aio", (uint64_t)res, err);
 				if (!ret) {
-					io_prep_pwrite(cb, run->dev->fd, zb.addr, (size_t)(len - (uint64_t)res),
-						       (long long)(off + (uint64_t)res));
+					prep_write(run, cb, &zb, maxv, len - (uint64_t)res,
+						   off + (uint64_t)res);
 					pend[npend++] = cb;
 					continue;
 				}
@@ -141,6 +190,7 @@ out:
 	free(pend);
 	free(freel);
 	free(ev);
+	free(iov);
 out_buf:
 	pz_direct_end(run, &zb);
 	return ret;

@@ -4,7 +4,8 @@
  *
  * uring: O_DIRECT writes of one zero buffer (2 MiB huge page backed when
  * possible), registered once as a fixed buffer so the kernel does not pin
- * and unpin pages per I/O, queue_depth writes in flight.
+ * and unpin pages per I/O, queue_depth writes in flight.  Vectored: each
+ * write is an IORING_OP_WRITEV whose iovecs all point at one 2 MiB buffer.
  *
  * uring-fallocate: IORING_OP_FALLOCATE(FALLOC_FL_ZERO_RANGE), by default
  * one SQE for the whole range: the op's length is 64 bits, and the kernel
@@ -34,6 +35,7 @@
 struct uring_slot {
 	uint64_t off;
 	uint64_t len;
+	struct iovec *iov;	/* vectored: maxv entries, in use until the CQE */
 };
 
 struct uring_ctx {
@@ -44,6 +46,8 @@ struct uring_ctx {
 	const char *name;
 	int fallocate;		/* IORING_OP_FALLOCATE instead of writes */
 	int fixed;		/* buffer registered */
+	unsigned int maxv;	/* vectored: iovecs per write, else 0 */
+	struct iovec *iov;	/* qd * maxv */
 	struct pz_zbuf zb;
 };
 
@@ -78,6 +82,10 @@ static void prep(struct uring_ctx *c, unsigned int idx)
 	if (c->fallocate)
 		io_uring_prep_fallocate(sqe, fd, FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE,
 					(off_t)s->off, (off_t)s->len);
+	else if (c->maxv)
+		io_uring_prep_writev(sqe, fd, s->iov,
+				     pz_iov_plan(s->len, c->zb.addr, c->zb.len, s->iov, c->maxv),
+				     s->off);
 	else if (c->fixed)
 		io_uring_prep_write_fixed(sqe, fd, c->zb.addr, (unsigned int)s->len, s->off, 0);
 	else
@@ -118,10 +126,15 @@ static int uring_loop(struct uring_ctx *c, unsigned int qd, uint64_t io,
 
 	c->slots = calloc(qd, sizeof(*c->slots));
 	c->free_slots = calloc(qd, sizeof(*c->free_slots));
-	if (!c->slots || !c->free_slots)
+	if (c->maxv)
+		c->iov = calloc((size_t)qd * c->maxv, sizeof(*c->iov));
+	if (!c->slots || !c->free_slots || (c->maxv && !c->iov))
 		return pz_error(err, -ENOMEM, "%s: out of memory", c->name);
-	for (i = 0; i < qd; i++)
+	for (i = 0; i < qd; i++) {
 		c->free_slots[i] = qd - 1 - i;
+		if (c->maxv)
+			c->slots[i].iov = &c->iov[(size_t)i * c->maxv];
+	}
 	c->nfree = qd;
 
 	pz_progress(c->run, 0);
@@ -240,16 +253,24 @@ static int run_uring(struct pz_run *run, struct pmdzero_error *err)
 		pz_direct_end(run, &c.zb);
 		return ret;
 	}
-	iov.iov_base = c.zb.addr;
-	iov.iov_len = (size_t)run->res->io_size;
-	/* Registration can fail on RLIMIT_MEMLOCK; plain writes still work. */
-	c.fixed = io_uring_register_buffers(&c.ring, &iov, 1) == 0;
-	snprintf(run->res->detail, sizeof(run->res->detail), "O_DIRECT %s, %s buffer",
-		 c.fixed ? "write_fixed" : "write (buffer registration failed)", c.zb.kind);
+	if (pz_vectored(run)) {
+		c.maxv = pz_iov_count(run->res->io_size, c.zb.len);
+		snprintf(run->res->detail, sizeof(run->res->detail),
+			 "O_DIRECT writev, up to %u iovecs of one %zu byte %s buffer", c.maxv,
+			 c.zb.len, c.zb.kind);
+	} else {
+		iov.iov_base = c.zb.addr;
+		iov.iov_len = (size_t)run->res->io_size;
+		/* Registration can fail on RLIMIT_MEMLOCK; plain writes still work. */
+		c.fixed = io_uring_register_buffers(&c.ring, &iov, 1) == 0;
+		snprintf(run->res->detail, sizeof(run->res->detail), "O_DIRECT %s, %s buffer",
+			 c.fixed ? "write_fixed" : "write (buffer registration failed)", c.zb.kind);
+	}
 	ret = uring_loop(&c, qd, run->res->io_size, err);
 	io_uring_queue_exit(&c.ring);
 	free(c.slots);
 	free(c.free_slots);
+	free(c.iov);
 	pz_direct_end(run, &c.zb);
 	return ret;
 }

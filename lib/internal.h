@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
 #include "pmdzero.h"
 
@@ -120,7 +121,9 @@ struct pz_engine {
 };
 
 /* Write engines: enables O_DIRECT and allocates the zero buffer of
- * pz_io_size() bytes; 0 or -errno (-EOPNOTSUPP without O_DIRECT). */
+ * pz_io_size() bytes (vectored: of at most PMDZERO_VECTORED_BUFFER); sets
+ * res->io_size and res->buffer; 0 or -errno (-EOPNOTSUPP without
+ * O_DIRECT, -EINVAL if a vectored write would exceed IOV_MAX). */
 int pz_direct_begin(struct pz_run *run, const char *engine, struct pz_zbuf *zb,
 		    struct pmdzero_error *err);
 /* Undoes pz_direct_begin(). */
@@ -129,9 +132,19 @@ void pz_direct_end(struct pz_run *run, struct pz_zbuf *zb);
 int pz_check_short(struct pz_run *run, const char *engine, uint64_t done,
 		   struct pmdzero_error *err);
 
-/* The I/O size an engine uses: the requested block size (default 2 MiB),
- * at most the range length, a multiple of the logical block size. */
+/* The I/O size an engine uses: the requested block size (default 2 MiB,
+ * 8 MiB when vectored), at most the range length, a multiple of the
+ * logical block size. */
 uint64_t pz_io_size(const struct pz_run *run);
+/* Whether run's writes are vectored (PMDZERO_ZERO_VECTORED). */
+int pz_vectored(const struct pz_run *run);
+/* Most iovecs a vectored write of io bytes takes from a buffer of buf_len. */
+unsigned int pz_iov_count(uint64_t io, size_t buf_len);
+/* Fills iov (room for max) with len bytes from buf: every entry points at
+ * buf, buf_len bytes each, the last the rest; returns the number of
+ * entries, or 0 if len is 0, buf_len is 0 or they do not fit in max. */
+unsigned int pz_iov_plan(uint64_t len, void *buf, size_t buf_len, struct iovec *iov,
+			 unsigned int max);
 /* The queue depth an engine uses for I/Os of io bytes: the requested one
  * (default 32), never more than the number of I/Os. */
 unsigned int pz_queue_depth(const struct pz_run *run, uint64_t io);

@@ -109,11 +109,104 @@ static int check_opts(const struct pmdzero_probe *p, const struct pmdzero_zero_o
 	if (o->queue_depth > PMDZERO_MAX_QUEUE_DEPTH)
 		return pz_error(err, -EINVAL, "queue depth %u is larger than %u",
 				o->queue_depth, PMDZERO_MAX_QUEUE_DEPTH);
+	if (o->flags & ~PMDZERO_ZERO_VECTORED)
+		return pz_error(err, -EINVAL, "unknown flags %#x",
+				o->flags & ~PMDZERO_ZERO_VECTORED);
+	if ((o->flags & PMDZERO_ZERO_VECTORED) &&
+	    !(engine(o->engine)->flags & PMDZERO_ENGINE_WRITES))
+		return pz_error(err, -EINVAL,
+				"vectored writes need a write engine (uring, aio or psync), not %s",
+				engine(o->engine)->name);
 	return 0;
 }
 
-int pmdzero_zero_check(const struct pmdzero_probe *p, const struct pmdzero_zero_opts *opts,
-		       struct pmdzero_error *err)
+/*
+ * Versions.  0.3 appended flags to struct pmdzero_zero_opts and flags and
+ * buffer to struct pmdzero_zero_result; both are caller-allocated, so a
+ * program built against 0.1 passes the shorter layouts.  Its references
+ * are bound to pmdzero_zero@PMDZERO_0.1 and pmdzero_zero_check@PMDZERO_0.1,
+ * which copy in (flags 0) and out and call the 0.3 code.
+ */
+struct pz_zero_opts_0_1 {
+	uint64_t offset;
+	uint64_t length;
+	enum pmdzero_engine engine;
+	unsigned int queue_depth;
+	uint64_t block_size;
+	void (*progress)(uint64_t done, uint64_t total, void *arg);
+	void *progress_arg;
+};
+
+struct pz_zero_result_0_1 {
+	enum pmdzero_engine engine;
+	char detail[128];
+	uint64_t bytes;
+	uint64_t elapsed_ns;
+	uint64_t user_ns;
+	uint64_t sys_ns;
+	uint64_t io_size;
+	unsigned int queue_depth;
+};
+
+int pz_zero_check_0_3(const struct pmdzero_probe *p, const struct pmdzero_zero_opts *opts,
+		      struct pmdzero_error *err);
+int pz_zero_0_3(struct pmdzero_dev *dev, const struct pmdzero_zero_opts *opts,
+		struct pmdzero_zero_result *res, struct pmdzero_error *err);
+int pz_zero_check_0_1(const struct pmdzero_probe *p, const struct pz_zero_opts_0_1 *opts,
+		      struct pmdzero_error *err);
+int pz_zero_0_1(struct pmdzero_dev *dev, const struct pz_zero_opts_0_1 *opts,
+		struct pz_zero_result_0_1 *res, struct pmdzero_error *err);
+
+__asm__(".symver pz_zero_check_0_1, pmdzero_zero_check@PMDZERO_0.1");
+__asm__(".symver pz_zero_0_1, pmdzero_zero@PMDZERO_0.1");
+__asm__(".symver pz_zero_check_0_3, pmdzero_zero_check@@PMDZERO_0.3");
+__asm__(".symver pz_zero_0_3, pmdzero_zero@@PMDZERO_0.3");
+
+/* The 0.3 layout with the old fields copied in and the new ones zero. */
+static void opts_from_0_1(struct pmdzero_zero_opts *o, const struct pz_zero_opts_0_1 *old)
+{
+	memset(o, 0, sizeof(*o));
+	o->offset = old->offset;
+	o->length = old->length;
+	o->engine = old->engine;
+	o->queue_depth = old->queue_depth;
+	o->block_size = old->block_size;
+	o->progress = old->progress;
+	o->progress_arg = old->progress_arg;
+}
+
+int pz_zero_check_0_1(const struct pmdzero_probe *p, const struct pz_zero_opts_0_1 *opts,
+		      struct pmdzero_error *err)
+{
+	struct pmdzero_zero_opts o;
+
+	opts_from_0_1(&o, opts);
+	return pz_zero_check_0_3(p, &o, err);
+}
+
+int pz_zero_0_1(struct pmdzero_dev *dev, const struct pz_zero_opts_0_1 *opts,
+		struct pz_zero_result_0_1 *res, struct pmdzero_error *err)
+{
+	struct pmdzero_zero_opts o;
+	struct pmdzero_zero_result r;
+	int ret;
+
+	opts_from_0_1(&o, opts);
+	ret = pz_zero_0_3(dev, &o, &r, err);
+	memset(res, 0, sizeof(*res));
+	res->engine = r.engine;
+	memcpy(res->detail, r.detail, sizeof(res->detail));
+	res->bytes = r.bytes;
+	res->elapsed_ns = r.elapsed_ns;
+	res->user_ns = r.user_ns;
+	res->sys_ns = r.sys_ns;
+	res->io_size = r.io_size;
+	res->queue_depth = r.queue_depth;
+	return ret;
+}
+
+int pz_zero_check_0_3(const struct pmdzero_probe *p, const struct pmdzero_zero_opts *opts,
+		      struct pmdzero_error *err)
 {
 	int ret;
 
@@ -170,8 +263,8 @@ static int run_auto(struct pz_run *run, struct pmdzero_error *err)
 	return ret;
 }
 
-int pmdzero_zero(struct pmdzero_dev *dev, const struct pmdzero_zero_opts *opts,
-		 struct pmdzero_zero_result *res, struct pmdzero_error *err)
+int pz_zero_0_3(struct pmdzero_dev *dev, const struct pmdzero_zero_opts *opts,
+		struct pmdzero_zero_result *res, struct pmdzero_error *err)
 {
 	struct pz_run run = { .dev = dev, .opts = opts, .res = res };
 	struct pz_usage u;
@@ -185,6 +278,7 @@ int pmdzero_zero(struct pmdzero_dev *dev, const struct pmdzero_zero_opts *opts,
 	if (ret)
 		return ret;
 
+	res->flags = opts->flags;
 	pz_usage_begin(&u);
 	ret = run_engine(&run, opts->engine, err);
 	pz_usage_end(&u);

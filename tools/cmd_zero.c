@@ -227,6 +227,7 @@ static int check_and_open(struct zero_run *z)
 	z->o.engine = (enum pmdzero_engine)a->engine;
 	z->o.queue_depth = a->queue_depth;
 	z->o.block_size = a->block_size;
+	z->o.flags = a->vectored ? PMDZERO_ZERO_VECTORED : 0;
 	if (pmdzero_zero_check(&pre, &z->o, &err))
 		return pz_warnx_err(a->device, &err);
 
@@ -354,6 +355,11 @@ static int report(struct zero_run *z, int rc)
 	pz_report_bytes(r, "offset", z->o.offset);
 	pz_report_bytes(r, "length", z->o.length);
 	pz_report_bytes(r, "bytes", res->bytes);
+	pz_report_bool(r, "vectored", !!(res->flags & PMDZERO_ZERO_VECTORED));
+	if (res->buffer[0])
+		pz_report_str(r, "buffer", res->buffer);
+	else
+		pz_report_add(r, "buffer", PZ_STR, NULL, NULL);
 	pz_report_u64(r, "io_size", res->io_size);
 	pz_report_u64(r, "queue_depth", res->queue_depth);
 	pz_report_dbl(r, "elapsed_s", secs, 6);
@@ -427,6 +433,7 @@ static const struct option longopts[] = {
 	{ "offset", required_argument, NULL, 'o' },
 	{ "queue-depth", required_argument, NULL, 'q' },
 	{ "quiet", no_argument, NULL, OPT_QUIET },
+	{ "vectored", no_argument, NULL, OPT_VECTORED },
 	{ "verify", no_argument, NULL, OPT_VERIFY },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -480,6 +487,10 @@ static void usage(FILE *out)
 		 PMDZERO_DEFAULT_BLOCK_SIZE >> 20,
 		 pz_engine_list(b, sizeof(b), PMDZERO_ENGINE_CHUNKS, ", "),
 		 PMDZERO_MAX_BLOCK_SIZE >> 30);
+	help_opt(out, "    --vectored", "%s: each write is a writev whose iovecs all point at one "
+		 "%uMiB zero buffer (a huge page when possible); -b default %uMiB",
+		 pz_engine_list(a, sizeof(a), PMDZERO_ENGINE_WRITES, ", "),
+		 PMDZERO_VECTORED_BUFFER >> 20, PMDZERO_DEFAULT_VECTORED_SIZE >> 20);
 	fputs("     --verify             write a pattern around the range first, then check\n"
 	      "                            the range reads as zeroes and the pattern is intact,\n"
 	      "                            and put the original data back (refused on a device\n"

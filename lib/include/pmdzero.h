@@ -171,6 +171,18 @@ unsigned int pmdzero_engine_flags(enum pmdzero_engine e);
 /* Largest block size pmdzero_zero() takes: what the kernel does in one
  * call and io_uring registers as one fixed buffer. */
 #define PMDZERO_MAX_BLOCK_SIZE		(1ULL << 30)
+/* Default bytes per write with PMDZERO_ZERO_VECTORED. */
+#define PMDZERO_DEFAULT_VECTORED_SIZE	(8U << 20)
+/* Size of the one zero buffer of PMDZERO_ZERO_VECTORED: one PMD. */
+#define PMDZERO_VECTORED_BUFFER		(2U << 20)
+
+/* Zero flag (0.3): vectored writes for the write engines (uring, aio,
+ * psync): each write of block_size bytes (default 8 MiB) is one
+ * writev/pwritev whose iovecs all point at the same 2 MiB zero buffer (a
+ * hugetlb page if one can be had, else THP-advised memory), the last one
+ * shorter if the write is not a multiple of 2 MiB; the block layer builds
+ * 2 MiB bio_vecs from it.  Other engines refuse it with -EINVAL. */
+#define PMDZERO_ZERO_VECTORED		(1U << 0)
 
 /* What to zero and how. */
 struct pmdzero_zero_opts {
@@ -185,6 +197,7 @@ struct pmdzero_zero_opts {
 	 * from the calling thread; may be NULL. */
 	void (*progress)(uint64_t done, uint64_t total, void *arg);
 	void *progress_arg;		/* passed to progress */
+	unsigned int flags;		/* PMDZERO_ZERO_* (0.3) */
 };
 
 /* What a zeroing run did and cost. */
@@ -199,12 +212,26 @@ struct pmdzero_zero_result {
 					   length for one uring-fallocate
 					   SQE), 0 for ioctl and fallocate */
 	unsigned int queue_depth;	/* 0 for synchronous engines */
+	unsigned int flags;		/* PMDZERO_ZERO_* in effect (0.3) */
+	char buffer[16];		/* zero buffer: "hugetlb", "thp",
+					   "normal", or "" without one (0.3) */
 };
 
+/*
+ * ABI: struct pmdzero_zero_opts and struct pmdzero_zero_result gained
+ * their flags and buffer fields in 0.3.  pmdzero_zero() and
+ * pmdzero_zero_check() are versioned: programs linked against PMDZERO_0.1
+ * call the 0.1 versions, which read and write the structs without the 0.3
+ * fields (flags taken as 0); programs built with this header get the
+ * PMDZERO_0.3 versions and must set flags (zero-initialise the struct).
+ */
+
 /* Checks opts against the device p describes (range, alignment, block size,
- * queue depth) and whether the engine's kernel interface works here, with no
- * I/O to the device; returns 0 or a negative errno (-EOPNOTSUPP: the engine
- * is not supported here).  pmdzero_zero() makes the same option checks. */
+ * queue depth, flags and engine) and whether the engine's kernel interface
+ * works here, with no I/O to the device; returns 0 or a negative errno
+ * (-EOPNOTSUPP: the engine is not supported here; -EINVAL: a bad option,
+ * e.g. PMDZERO_ZERO_VECTORED with an engine that does not write).
+ * pmdzero_zero() makes the same option checks. */
 int pmdzero_zero_check(const struct pmdzero_probe *p, const struct pmdzero_zero_opts *opts,
 		       struct pmdzero_error *err);
 
