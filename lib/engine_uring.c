@@ -177,6 +177,7 @@ static int uring_loop(struct uring_ctx *c, unsigned int qd, uint64_t io,
 		}
 		do {
 			struct uring_slot *s;
+			uint64_t got;
 
 			idx = (unsigned int)io_uring_cqe_get_data64(cqe);
 			r = cqe->res;
@@ -203,9 +204,10 @@ static int uring_loop(struct uring_ctx *c, unsigned int qd, uint64_t io,
 						       (unsigned long long)s->off, strerror(-r));
 				continue;
 			}
-			if (c->fallocate)
-				r = (int)s->len;	/* success covers the chunk */
-			if (r == 0) {
+			/* A fallocate's success covers its whole chunk, which
+			 * may be past INT_MAX bytes: count in 64 bits. */
+			got = c->fallocate ? s->len : (uint64_t)r;
+			if (got == 0) {
 				inflight--;
 				c->free_slots[c->nfree++] = idx;
 				if (!ret)
@@ -213,13 +215,13 @@ static int uring_loop(struct uring_ctx *c, unsigned int qd, uint64_t io,
 						       c->name, (unsigned long long)s->off);
 				continue;
 			}
-			done += (uint64_t)r;
-			if ((uint64_t)r < s->len && !ret) {
+			done += got;
+			if (got < s->len && !ret) {
 				/* Short write: resubmit the rest from the same slot. */
-				ret = pz_check_short(c->run, c->name, (uint64_t)r, err);
+				ret = pz_check_short(c->run, c->name, got, err);
 				if (!ret) {
-					s->off += (uint64_t)r;
-					s->len -= (uint64_t)r;
+					s->off += got;
+					s->len -= got;
 					prep(c, idx);
 					queued++;
 					inflight--;
