@@ -18,14 +18,12 @@ trap 'umount $mnt 2>/dev/null; nullb_destroy xfs0' EXIT
 cost_row mkfs-xfs-64k nullb-memory "$dev" traced syscall mkfs.xfs -f -K -q -b size=64k "$dev"
 
 mount -t xfs "$dev" $mnt || fail "cannot mount XFS with 64 KiB blocks"
-# A new file each run: only blocks allocated by the write get zeroed.
-subblock_writes() {
-	rm -f $mnt/subblock
-	fio --name=subblock --filename=$mnt/subblock --ioengine=psync --direct=1 \
-		--rw=write:60k --bs=4k --size=256m --io_size=16m --fallocate=none --buffer_pattern=0xab \
-		--output=/dev/null
-}
-cost_row xfs-64k-subblock-dio nullb-memory "$dev" traced process subblock_writes
+# A new file each run (unlink=1): only blocks allocated by the write get
+# zeroed.
+subblock_writes=(fio --name=subblock --filename=$mnt/subblock --ioengine=psync --direct=1
+	--rw=write:60k --bs=4k --size=256m --io_size=16m --fallocate=none --buffer_pattern=0xab
+	--unlink=1 --output=/dev/null)
+cost_row xfs-64k-subblock-dio nullb-memory "$dev" traced process "${subblock_writes[@]}"
 # What the traced run must have done: one 4 KiB data bio and one 60 KiB
 # zeroing bio per 64 KiB block, 4096 blocks (plus the log's metadata writes).
 [ "$bios" -ge 8192 ] || fail "sub-block writes: only $bios bios, want at least 8192"

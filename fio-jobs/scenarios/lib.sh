@@ -18,16 +18,21 @@ ZEROTIME=/usr/lib/pmdzero/zerotime.so
 BENCH_SIZE=$((4 * GiB))
 bench_full() { [ "${PMDZERO_FULL:-0}" = 1 ]; }
 
-# count_row SCENARIO DEVICE_LABEL DEV BYTES CMD...: one traced run of CMD,
-# reported as a "counts" DATA line (bios, requests, ... per trace_end).
+# count_row SCENARIO DEVICE_LABEL DEV BYTES|traced CMD...: one run of CMD
+# under `pmdzero trace --writes` (counters on the block tracepoints, the
+# counts fio-jobs/README.md defines), reported as a "counts" DATA line.
+# BYTES "traced": the work is what the command wrote (mkfs).
 count_row() {
-	local name=$1 label=$2 dev=$3 bytes=$4
+	local name=$1 label=$2 dev=$3 bytes=$4 lost
 	shift 4
-	trace_begin "$dev" writes
-	"$@" > /dev/null || fail "$name on $label: $* failed"
-	trace_end
+	pmdzero trace --writes --json --output /tmp/count.json "$dev" -- "$@" > /dev/null ||
+		fail "$name on $label: $* failed under pmdzero trace"
+	read -r bios requests splits merges bio_bytes lost < <(jq -r '.trace[0] |
+		"\(.bios) \(.requests) \(.splits) \(.merges) \(.bio_bytes) \(.lost_samples)"' /tmp/count.json) ||
+		fail "$name on $label: unreadable pmdzero trace JSON"
+	[ "$lost" = 0 ] || fail "$name on $label: the trace lost $lost bio samples"
 	[ "$bytes" = traced ] && bytes=$bio_bytes
-	data "{\"kind\":\"counts\",\"kernel\":\"$PMDZERO_KERNEL\",\"device\":\"$label\",\"scenario\":\"$name\",\"bytes\":$bytes,\"bios\":$bios,\"requests\":$requests,\"splits\":$splits,\"merges\":$merges,\"bio_bytes\":$bio_bytes,\"reissued\":$reissued}"
+	data "{\"kind\":\"counts\",\"kernel\":\"$PMDZERO_KERNEL\",\"device\":\"$label\",\"scenario\":\"$name\",\"bytes\":$bytes,\"bios\":$bios,\"requests\":$requests,\"splits\":$splits,\"merges\":$merges,\"bio_bytes\":$bio_bytes}"
 	counted_bytes=$bytes
 }
 
