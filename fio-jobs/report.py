@@ -621,6 +621,28 @@ def table(head, align, rows):
     return out
 
 
+SAME_OP_LIMIT_PCT = 10
+
+
+def same_operation(cost):
+    """pmdzero zero -e ioctl against blkdiscard -z: the same BLKZEROOUT
+    issued by two tools must cost the same (within SAME_OP_LIMIT_PCT)."""
+    rows = {(r["device"], r["scenario"]): r for r in cost}
+    out = []
+    for r in cost:
+        if r["scenario"] != HEADLINE or (r["device"], "pmdzero-ioctl") not in rows:
+            continue
+        other = rows[(r["device"], "pmdzero-ioctl")]
+        for k in KERNELS:
+            a, b = r[k]["mean"], other[k]["mean"]
+            if a and b:
+                pct = (b - a) / a * 100
+                out.append({"device": r["device"], "device_label": r["device_label"], "kernel": k,
+                            "blkdiscard_z": a, "pmdzero_ioctl": b, "difference_pct": pct,
+                            "within_limit": abs(pct) <= SAME_OP_LIMIT_PCT})
+    return out
+
+
 def md_cost(cost):
     if not cost:
         return ["No cost rows."]
@@ -653,6 +675,18 @@ def md_cost(cost):
                 + ". Their figures are not repeatable; do not quote them.**"]
     methods = sorted({r["method"] for r in cost})
     out += ["", "Method: " + "; ".join(f"*{m}*: {METHODS[m]}" for m in methods) + "."]
+    same = same_operation(cost)
+    if same:
+        worst = max(same, key=lambda x: abs(x["difference_pct"]))
+        bad = [x for x in same if not x["within_limit"]]
+        line = (f"Same BLKZEROOUT, two tools: pmdzero-ioctl (engine timing) and blkdiscard-z"
+                f" (syscall timing) differ by at most {abs(worst['difference_pct']):.1f}% over"
+                f" {len(same)} device/kernel cells (limit {SAME_OP_LIMIT_PCT}%).")
+        if bad:
+            line = ("**WARNING: " + line + " Over the limit: "
+                    + ", ".join(f"{x['device_label']} {x['kernel']} {x['difference_pct']:+.1f}%"
+                                for x in bad) + ".**")
+        out += ["", line]
     return out
 
 
@@ -953,7 +987,8 @@ def main(argv):
         print(f"report: {len(problems)} problem(s) in {raw}: no report written"
               " (--allow-partial reports what is there)", file=sys.stderr)
         return 1
-    summary = {"verdict": verdict(cost, counts, wall, kill), "cost": cost, "counts": counts,
+    summary = {"verdict": verdict(cost, counts, wall, kill), "cost": cost,
+               "same_operation": same_operation(cost), "counts": counts,
                "wall": wall, "kill": kill, "meminfo": mem, "boots": boots, "host": host,
                "problems": list(problems), "figures": {}}
     os.makedirs(outdir, exist_ok=True)

@@ -142,6 +142,15 @@ variant reordered 'order("stock-wall-2", 9); order("stock-wall-3", 8)'
 run "$tmp/reordered"
 check wall-pairs-follow-run-order "$tmp/reordered" "$pairs"' == [("stock-wall-1", "patched-wall-1", 2.0, 2.5), ("stock-wall-3", "patched-wall-2", 2.0, 1.6), ("stock-wall-2", "patched-wall-3", 2.0, 2.5)]'
 
+# The same BLKZEROOUT from two tools: pmdzero-ioctl 240 and 12 M against
+# blkdiscard-z 250 and 12.5 M is -4.0% on both kernels, within 10%; at
+# 300 M (stock, +20%) it is flagged.
+check same-operation "$F" '[(x["kernel"], round(x["difference_pct"], 6), x["within_limit"]) for x in d["same_operation"]] == [("stock", -4.0, True), ("patched", -4.0, True)] and any(l.startswith("Same BLKZEROOUT, two tools:") and "at most 4.0%" in l for l in md)'
+variant slow-ioctl 'for r in recs:
+    if r["kind"] == "cost" and r["scenario"] == "pmdzero-ioctl" and r["kernel"] == "stock": r["ns"] = 1200000000'
+run "$tmp/slow-ioctl"
+check same-operation-flagged "$tmp/slow-ioctl" '[(x["kernel"], round(x["difference_pct"], 6), x["within_limit"]) for x in d["same_operation"]] == [("stock", 20.0, False), ("patched", -4.0, True)] and any(l.startswith("**WARNING: Same BLKZEROOUT") and "null_blk default stock +20.0%" in l for l in md)'
+
 check kill "$F" '(lambda r: (r["stock"]["tries"], r["stock"]["median_s"], r["stock"]["max_s"], r["patched"]["tries"], near(r["patched"]["median_s"], 0.15), r["patched"]["max_s"]))(row("kill", "nullb-64mbps", "blkdiscard-z-sigkill")) == (4, 2.75, 4.0, 4, True, 0.3)'
 check meminfo "$F" 'd["meminfo"]["difference_kib"] == {"mem_total_kib": 0, "mem_available_kib": -2048} and d["meminfo"]["patched"]["mem_available_kib"] == 2806928'
 check boots-and-host "$F" '[b["boot"] for b in d["boots"]][:4] == ["stock-cost-1", "patched-cost-1", "patched-cost-2", "stock-cost-2"] and d["host"]["accel"] == "tcg" and d["problems"] == [] and mdrow("5", "stock-wall-1", "stock", "wall", "120", "1.10 / 0.90 / 0.50", "2.00 / 1.20 / 0.60")'
