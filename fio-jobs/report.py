@@ -153,8 +153,21 @@ def fnum(v, digits=1):
 
 
 def fm(v):
-    """Instructions per GiB in millions."""
-    return "-" if v is None else f"{v / 1e6:.1f}"
+    """Instructions per GiB in millions, three significant digits below 100."""
+    if v is None:
+        return "-"
+    m = v / 1e6
+    return f"{m:.2f}" if m < 10 else f"{m:.1f}"
+
+
+def short_scenario(name):
+    """A figure label short enough to sit under one bar pair."""
+    name = name.replace("pmdzero-", "").replace("-vectored", " vec")
+    if name.startswith("fio-"):
+        # fio-uring-huge-fixed-8m: "fio huge-fixed 8m"
+        body, _, bs = name[4:].rpartition("-")
+        return f"fio {body.replace('uring-', '')} {bs}"
+    return name.replace("blkdiscard-z", "blkdiscard -z")
 
 
 def fx(r):
@@ -937,7 +950,7 @@ def figure_wall(wall, outdir):
         f.write("# x label stock stock_min stock_max patched patched_min patched_max ratio ratio_y\n")
         for i, r in enumerate(rows):
             top = max(r["stock_mib_s_max"], r["patched_mib_s_max"])
-            f.write(f"{i} {gp_str(r['device_label'] + chr(10) + r['scenario'])}"
+            f.write(f"{i} {gp_str(r['device_label'] + chr(10) + short_scenario(r['scenario']))}"
                     f" {r['stock_mib_s']:.6g} {r['stock_mib_s_min']:.6g} {r['stock_mib_s_max']:.6g}"
                     f" {r['patched_mib_s']:.6g} {r['patched_mib_s_min']:.6g} {r['patched_mib_s_max']:.6g}"
                     f" {gp_str(fx(r['ratio_median']) + ('' if r['clear'] else ' ?'))}"
@@ -954,7 +967,7 @@ set grid ytics
 set key top right
 set style fill solid 0.85 border -1
 set xtics noenhanced scale 0 font ',11'
-set xtics ({", ".join(f"{gp_str(r['device_label'] + chr(10) + r['scenario'])} {i}" for i, r in enumerate(rows))})
+set xtics ({", ".join(f"{gp_str(r['device_label'] + chr(10) + short_scenario(r['scenario']))} {i}" for i, r in enumerate(rows))})
 bw = 0.36
 plot 'wall.dat' using ($1-bw/2):3:($1-bw):($1):({ymin:.6g}):3 with boxxyerror lc rgb '#d62728' title 'stock', \\
      '' using ($1+bw/2):6:($1):($1+bw):({ymin:.6g}):6 with boxxyerror lc rgb '#1f77b4' title 'patched', \\
