@@ -91,8 +91,10 @@ only() {
 # host memory, reads return zeroes.  NVMe with QEMU's Intel id: the nvme
 # driver turns Write Zeroes off for it, so zeroing takes the zero-page path.
 disk() { echo "driver=null-co,node-name=$1,size=$((4 << 30)),read-zeroes=on"; }
+# A second NVMe with QEMU's own id keeps Write Zeroes: the control row.
 qemu_disks=(-blockdev "$(disk nvm)" -device nvme,serial=pmdzero,drive=nvm,use-intel-id=on
-	-blockdev "$(disk vblk)" -device virtio-blk-pci,drive=vblk,write-zeroes=off)
+	-blockdev "$(disk vblk)" -device virtio-blk-pci,drive=vblk,write-zeroes=off
+	-blockdev "$(disk nvo)" -device nvme,serial=offload,drive=nvo)
 
 failed=0 order=0
 : > "$raw/all.data"

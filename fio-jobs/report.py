@@ -101,6 +101,7 @@ DEVICE_LABELS = {
     "nullb-max16384-8m": "null_blk 8M req",
     "nullb-virt-boundary": "null_blk virt_boundary",
     "nvme": "QEMU NVMe",
+    "nvme-offload": "NVMe offload (control)",
     "virtio-blk": "virtio-blk",
 }
 METHODS = {

@@ -4,17 +4,18 @@
 # Zeroes off (NVME_QUIRK_DISABLE_WRITE_ZEROES) so that zeroing takes the
 # zero-page path, and virtio-blk with write-zeroes=off.  Both on QEMU's
 # null-co driver: the device's own time is QEMU's emulation, which the
-# guest's instruction count does not see, hence wall-clock here.
+# guest's instruction count does not see, hence wall-clock here.  And the
+# control: a second NVMe with QEMU's own id, which keeps Write Zeroes.
 . /pmdzero/bench/lib.sh
 
 command -v pmdzero >/dev/null || skip "pmdzero is not in the initramfs"
 reserve_hugepages 2
-for dev in /dev/nvme0n1 /dev/vda; do
-	[ -b $dev ] || fail "$dev is missing: boot with the bench's QEMU disks"
-	case $dev in
-	*nvme*) label=nvme ;;
-	*) label=virtio-blk ;;
-	esac
+nvme=$(qemu_nvme zero-page) offload=$(qemu_nvme offload)
+[ -n "$nvme" ] && [ -n "$offload" ] && [ -b /dev/vda ] ||
+	fail "missing disks: boot with the bench's QEMU disks (fio-jobs/bench.sh)"
+for dev in $nvme /dev/vda; do
+	label=nvme
+	[ $dev = /dev/vda ] && label=virtio-blk
 	[ "$(cat "$(sysblock $dev)/queue/write_zeroes_max_bytes")" = 0 ] ||
 		fail "$label offers Write Zeroes: the zero-page path would not be measured"
 	if bench_full; then
@@ -28,3 +29,6 @@ for dev in /dev/nvme0n1 /dev/vda; do
 		done
 	fi
 done
+# The control: QEMU's NVMe with its own id keeps Write Zeroes, which the
+# series does not touch; both kernels should issue the same commands.
+wall_row blkdiscard-z nvme-offload $offload $BENCH_SIZE syscall blkdiscard -f -z -o 0 -l $BENCH_SIZE $offload

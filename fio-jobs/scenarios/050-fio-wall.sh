@@ -10,8 +10,8 @@
 
 command -v fio >/dev/null || skip "fio is not in the initramfs"
 command -v jq >/dev/null || skip "jq is not in the initramfs"
-dev=/dev/nvme0n1
-[ -b $dev ] || fail "$dev is missing: boot with the bench's QEMU disks"
+dev=$(qemu_nvme zero-page)
+[ -n "$dev" ] || fail "no NVMe: boot with the bench's QEMU disks (fio-jobs/bench.sh)"
 iodepth=16
 jobs="uring-huge-fixed:8m uring-small:2m"
 if bench_full; then

@@ -152,6 +152,21 @@ nullb_setup() {
 	echo "$dev"
 }
 
+# qemu_nvme offload|zero-page: the wall boots' NVMe disk that has (QEMU's
+# own id) or lacks (Intel's id, quirked) Write Zeroes; empty if none.
+qemu_nvme() {
+	local d wz
+	for d in /dev/nvme*n1; do
+		[ -b "$d" ] || continue
+		wz=$(cat "$(sysblock "$d")/queue/write_zeroes_max_bytes")
+		case $1:$wz in
+		zero-page:0) echo "$d"; return ;;
+		offload:0) ;;
+		offload:*) echo "$d"; return ;;
+		esac
+	done
+}
+
 # A huge page for the vectored engines' buffer, and for fio's huge
 # sections: set the reservation, fail if the kernel cannot give it.
 reserve_hugepages() {
