@@ -182,6 +182,19 @@ else
 	mkdir -p "$out"
 	cp "$obj/arch/x86/boot/bzImage" "$out/bzImage"
 	cp "$obj/.config" "$out/config"
+	# Modules go to the guest as a cpio appended to the initramfs
+	# (tests/vm/run-vm.sh): the kernel unpacks concatenated archives.
+	if grep -q '^CONFIG_MODULES=y' "$obj/.config"; then
+		say "$flavour: building modules"
+		kmake modules >> "$log" 2>&1 || { tail -n 30 "$log" >&2; die "$flavour modules failed to build"; }
+		if grep -E '(^|[^a-z])(warning|error):' "$log" | grep -v '^make' >&2; then
+			die "$flavour: the module build printed warnings"
+		fi
+		rm -rf "$obj/.modules"
+		kmake -s INSTALL_MOD_PATH="$obj/.modules" modules_install >> "$log" 2>&1 ||
+			die "$flavour: modules_install failed"
+		(cd "$obj/.modules" && find . -print0 | cpio --null -o -H newc --quiet) > "$out/modules.cpio"
+	fi
 fi
 echo "$pkgver" > "$out/source-version"
 echo $(( $(date +%s) - start )) > "$out/build-seconds"

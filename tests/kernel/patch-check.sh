@@ -27,9 +27,12 @@ src=$work/src
 
 # checkpatch's SPDX check runs python3 with ply and GitPython, which the
 # distribution's python has (python3-ply, python3-git), not always the first
-# python3 on PATH.
+# python3 on PATH.  FILE_PATH_CHANGES ("does MAINTAINERS need updating?")
+# is answered: the new file is mm/zero_folio_kunit.c, which MEMORY
+# MANAGEMENT's "F: mm/" covers; the v2 review asked for the redundant
+# entry to go.
 for p in "${patches[@]}"; do
-	out=$(cd "$src" && PATH=/usr/bin:$PATH perl scripts/checkpatch.pl --strict -q \
+	out=$(cd "$src" && PATH=/usr/bin:$PATH perl scripts/checkpatch.pl --strict -q --ignore FILE_PATH_CHANGES \
 		"$top/kernel/patches/$p" 2>&1)
 	if [ $? -eq 0 ] && [ -z "$out" ]; then
 		pass "checkpatch/${p%.patch}"

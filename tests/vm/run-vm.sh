@@ -62,6 +62,12 @@ cmdline+=" pmdzero.kernel=$label pmdzero.expect=$expect"
 [ -n "$only" ] && cmdline+=" pmdzero.only=$only"
 [ -n "$append" ] && cmdline+=" $append"
 
+# The kernel's modules, if it has any, as a second archive after ours.
+if [ -f "$kernel/modules.cpio" ]; then
+	cat "$initrd" "$kernel/modules.cpio" > "$logdir/$label.initrd.cpio"
+	initrd=$logdir/$label.initrd.cpio
+fi
+
 start=$(date +%s)
 set +e
 timeout --foreground "$timeout" qemu-system-x86_64 \
@@ -72,6 +78,7 @@ timeout --foreground "$timeout" qemu-system-x86_64 \
 	"$@" > "$logdir/$label.qemu.log" 2>&1
 qrc=$?
 set -e
+rm -f "$logdir/$label.initrd.cpio"
 secs=$(( $(date +%s) - start ))
 
 failed=0

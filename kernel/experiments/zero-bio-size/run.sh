@@ -1,7 +1,7 @@
 #!/bin/bash
 # How __blkdev_issue_zero_pages() should size its bios: measure every
 # candidate on stock and on the series with knobs.patch, and write the
-# tables that patch 0004's commit message and the cover letter carry to
+# tables that patch 0005's commit message and the cover letter carry to
 # results/zero-bio-size/table.txt (the guests' DATA lines beside it, raw/).
 #
 #   kernel/experiments/zero-bio-size/run.sh [--runs N]
