@@ -75,9 +75,10 @@ vm-check: kernel initramfs
 	tests/vm/matrix.sh patched patched-thp-never
 
 # Every kernel the VM suite knows: stock, patched, the option off, thp=never
-# and the debug kernel (KASAN, DEBUG_VM, PROVE_LOCKING).
+# and the debug kernel (KASAN, DEBUG_VM, PROVE_LOCKING); patched and debug
+# again with QEMU's IOMMU for the NVMe zero-page test.
 vm-matrix: kernel kernel-stock kernel-off kernel-debug initramfs
-	tests/vm/matrix.sh stock patched patched-thp-never option-off debug
+	tests/vm/matrix.sh stock patched patched-thp-never option-off debug patched-384m patched-iommu debug-iommu
 
 unit-check: deps
 	$(MAKE) -C lib O=$(O)

@@ -3,7 +3,8 @@
 # ASan/UBSan: unit tests, host tests on loop devices), the benchmark report
 # on known data, the kernel series checks (checkpatch, per-patch builds
 # with the option on and off, arm64), and the VM matrix (stock, patched,
-# thp=never, option off, debug kernel).
+# thp=never, option off, debug kernel, and patched and debug with QEMU's
+# IOMMU for the NVMe test).
 # Each suite prints PASS/FAIL/SKIP lines; this counts them and closes with
 # "N passed, N failed, N skipped".  Exit status 0 only if nothing failed.
 #
@@ -82,7 +83,7 @@ if [ -n "$prebuild" ]; then
 	section patch-check tests/kernel/patch-check.sh
 	section kernel-arm64 bash -c 'kernel/build.sh arm64-check >/dev/null && echo "PASS kernel/arm64-4k-builds-64k-refuses"'
 	section initramfs tests/vm/mkinitramfs.sh build/vm/initramfs.cpio build/default/pmdzero
-	section vm tests/vm/matrix.sh stock patched patched-thp-never option-off debug
+	section vm tests/vm/matrix.sh stock patched patched-thp-never option-off debug patched-384m patched-iommu debug-iommu
 else
 	echo "SKIP kernel+vm: TESTS_SKIP_VM=1" | tee -a "$summary"
 fi

@@ -3,7 +3,13 @@
 # the cache) each kernel first.
 #
 #   tests/vm/matrix.sh SETUP...    SETUP: stock patched patched-thp-never
-#                                  option-off debug
+#                                  option-off debug patched-384m
+#                                  patched-iommu debug-iommu
+#
+# Every boot has a QEMU NVMe disk on a sparse file, with QEMU's Intel id so
+# that nvme-pci turns Write Zeroes off (090-nvme-zero-pages).  The -iommu
+# set-ups add QEMU's intel-iommu and intel_iommu=on and run that test only;
+# patched-384m boots with 384 MiB, where the folio must not be pinned.
 #
 # Needs the initramfs (make initramfs).  Output: the PASS/FAIL/SKIP lines of
 # run-vm.sh for every set-up, then a table of the bio and request counts
@@ -17,13 +23,22 @@ logdir=${TEST_LOGDIR:-$top/build/logs}/vm
 failed=0
 
 for setup in "$@"; do
-	append= timeout=600
+	append= timeout=600 iommu=() only=${VM_ONLY:-} mem=${PMDZERO_VM_MEM:-3G}
 	case $setup in
 	stock) flavour=stock expect=small ;;
 	patched) flavour=patched expect=large ;;
 	patched-thp-never) flavour=patched expect=small append=transparent_hugepage=never ;;
 	option-off) flavour=option-off expect=small ;;
 	debug) flavour=debug expect=large timeout=1800 ;;
+	patched-384m)
+		# Under 512 MiB THP starts disabled, and the folio is not pinned.
+		flavour=patched expect=small mem=384M only=001-kunit,010-blkzeroout-bios
+		;;
+	patched-iommu|debug-iommu)
+		flavour=${setup%-iommu} expect=large timeout=1800 append=intel_iommu=on
+		# QEMU wants the IOMMU before every other PCI device.
+		iommu=(-device intel-iommu,intremap=off) only=090-nvme-zero-pages
+		;;
 	*) echo "matrix.sh: unknown set-up $setup" >&2; exit 2 ;;
 	esac
 	if ! kdir=$("$top/kernel/build.sh" "$flavour"); then
@@ -34,9 +49,16 @@ for setup in "$@"; do
 	# One accelerator for the whole matrix, probed with the first kernel.
 	[ -n "${PMDZERO_VM_ACCEL:-}" ] ||
 		export PMDZERO_VM_ACCEL=$("$top/tests/vm/pick-accel.sh" "$kdir")
-	"$top/tests/vm/run-vm.sh" --kernel "$kdir" --label "$setup" --expect "$expect" \
+	mkdir -p "$logdir"
+	nvme_img=$logdir/$setup.nvme.img
+	rm -f "$nvme_img"
+	truncate -s 256M "$nvme_img"
+	PMDZERO_VM_MEM=$mem "$top/tests/vm/run-vm.sh" --kernel "$kdir" --label "$setup" --expect "$expect" \
 		--initrd "$initrd" --append "$append" --timeout "$timeout" \
-		--logdir "$logdir" ${VM_ONLY:+--only "$VM_ONLY"} || failed=1
+		--logdir "$logdir" ${only:+--only "$only"} -- "${iommu[@]}" \
+		-blockdev "driver=file,filename=$nvme_img,node-name=nvm" \
+		-device nvme,serial=pmdzero,drive=nvm,use-intel-id=on || failed=1
+	rm -f "$nvme_img"
 done
 
 # The counts the guests measured (their DATA lines), set-ups side by side:

@@ -1,0 +1,42 @@
+#!/bin/bash
+# DESCRIPTION: the zero-page path through the real nvme driver.  QEMU's NVMe
+# shows Intel's id (use-intel-id=on), for which nvme-pci turns Write Zeroes
+# off (NVME_QUIRK_DISABLE_WRITE_ZEROES), as it does for real drives with
+# that quirk: BLKZEROOUT then sends zero-folio bios through PRP mapping.
+# Exact bios, splits and requests for 128 MiB (the controller takes 512 KiB
+# per command); an unaligned range zeroed byte-exactly with the data around
+# it intact, read back from the device.  With intel_iommu=on on the command
+# line the same runs with every bio_vec DMA-mapped through QEMU's IOMMU.
+. /pmdzero/lib.sh
+
+dev=/dev/nvme0n1
+[ -b $dev ] || fail "no $dev: the matrix boots with a QEMU NVMe disk (tests/vm/matrix.sh)"
+q=$(sysblock $dev)/queue
+expect_eq "nvme write_zeroes_max_bytes (quirked off)" "$(cat $q/write_zeroes_max_bytes)" 0
+expect_eq "nvme max_sectors_kb" "$(cat $q/max_sectors_kb)" 512
+if grep -qw intel_iommu=on /proc/cmdline; then
+	group=$(readlink "$(sysblock $dev)/device/device/iommu_group") ||
+		fail "intel_iommu=on, but the NVMe controller is in no IOMMU group"
+	echo "ok: NVMe controller in IOMMU group ${group##*/}"
+fi
+
+trace_begin $dev writes blkdiscard
+blkdiscard -z -o 0 -l $((128 * MiB)) $dev || fail "blkdiscard -z failed"
+trace_end
+counts_data nvme-blkzeroout-128m
+# 8 MiB bios (16 commands each) with the folio, 1 MiB ones (2 each) without.
+expect_eq "bios" "$bios" "$(pick 16 128)"
+expect_eq "splits" "$splits" "$(pick 240 128)"
+expect_eq "requests" "$requests" 256
+expect_eq "bio bytes" "$bio_bytes" $((128 * MiB))
+
+# Byte-exact: an unaligned 17 MiB + 1536 range over three zeroing bios.
+pattern_file /tmp/nvme-pattern $((64 * MiB))
+dd if=/tmp/nvme-pattern of=$dev bs=1M oflag=direct 2> /dev/null || fail "cannot fill $dev"
+off=$((MiB + 512)) len=$((17 * MiB + 1536))
+blkdiscard -z -o $off -l $len $dev || fail "blkdiscard -z of the unaligned range failed"
+region_is_zero $dev $off $len || fail "the range does not read back as zeroes"
+region_matches $dev /tmp/nvme-pattern 0 $off || fail "data before the range changed"
+region_matches $dev /tmp/nvme-pattern $((off + len)) $((64 * MiB - off - len)) ||
+	fail "data after the range changed"
+echo "ok: $len bytes at $off zeroed, the rest of the first 64 MiB intact"
