@@ -801,8 +801,10 @@ def md_how(host, boots):
         " order): QEMU TCG with `-smp 1 -icount shift=0,sleep=off`.  Guest time advances one"
         " nanosecond per guest instruction and idle time is skipped, so a guest-side duration"
         " in ns is the guest instruction count, repeatable to under 1% whatever the host"
-        " does.  Instructions per GiB = ns × 2^30 / bytes; each boot is shown, and boots of"
-        " one kernel more than 1% apart are flagged.",
+        " does.  Instructions per GiB = ns × 2^30 / bytes, from the least of a boot's runs"
+        " (raw/*.data keep them all: work the kernel does meanwhile, a timer or a kworker,"
+        " only ever adds); each boot is shown, and boots of one kernel more than 1% apart"
+        " are flagged.",
         "- **Counts** come from a separate traced run in each cost boot, so tracing stays out"
         " of the timings; they are deterministic, and boots that disagree are flagged.",
         f"- **Wall clock** ({nb('wall', 'stock')} stock and {nb('wall', 'patched')} patched"

@@ -75,13 +75,22 @@ timed() {
 }
 
 # cost_row SCENARIO DEVICE_LABEL DEV BYTES|traced METHOD CMD...: counts,
-# then one timed run; on a cost boot its time is its instruction count.
+# then PMDZERO_COST_RUNS (3) timed runs; on a cost boot a run's time is its
+# instruction count, and the row's figure is the least of them: other
+# kernel work that lands in the window (a timer, a kworker: a few hundred
+# thousand instructions, 10% of a patched zeroout at 8 MiB requests) can
+# only add to it.  Every run is kept in runs_ns.
 cost_row() {
-	local name=$1 label=$2 dev=$3 bytes=$4 method=$5
+	local name=$1 label=$2 dev=$3 bytes=$4 method=$5 i runs_ns= least=
 	shift 5
 	count_row "$name" "$label" "$dev" "$bytes" "$@"
-	sync
-	timed "$method" "$@"
+	for i in $(seq "${PMDZERO_COST_RUNS:-3}"); do
+		sync
+		timed "$method" "$@"
+		runs_ns+=${runs_ns:+,}$span_ns
+		[ -z "$least" ] || [ "$span_ns" -lt "$least" ] && least=$span_ns
+	done
+	span_ns=$least
 	# The timed run must have done the work that was counted; a tool
 	# that writes more than it zeroes (mkfs) is costed per byte zeroed.
 	local cost_bytes=$counted_bytes
@@ -90,8 +99,8 @@ cost_row() {
 	elif [ -n "$timed_bytes" ] && [ "$timed_bytes" != "$counted_bytes" ]; then
 		fail "$name on $label: timed $timed_bytes bytes, want $counted_bytes"
 	fi
-	data "{\"kind\":\"cost\",\"kernel\":\"$PMDZERO_KERNEL\",\"device\":\"$label\",\"scenario\":\"$name\",\"bytes\":$cost_bytes,\"ns\":$span_ns,\"method\":\"$method\"}"
-	echo "$name on $label: bios=$bios requests=$requests ns=$span_ns ($method)"
+	data "{\"kind\":\"cost\",\"kernel\":\"$PMDZERO_KERNEL\",\"device\":\"$label\",\"scenario\":\"$name\",\"bytes\":$cost_bytes,\"ns\":$span_ns,\"runs_ns\":[$runs_ns],\"method\":\"$method\"}"
+	echo "$name on $label: bios=$bios requests=$requests ns=$span_ns of [$runs_ns] ($method)"
 }
 
 # wall_row SCENARIO DEVICE_LABEL DEV BYTES METHOD CMD...: counts, then
