@@ -1,8 +1,8 @@
 #!/bin/bash
 # Regenerate kernel/patches/0000-cover-letter.patch: the shortlog and
 # diffstat from the series applied to the pristine tree, the text from
-# kernel/cover-letter.in, the tables from results/latest/summary.md and
-# summary.json and results/zero-bio-size/table.txt.
+# kernel/cover-letter.in, the verdict and the tables from
+# results/latest/summary.json (make bench) and results/zero-bio-size/table.txt.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,66 +25,76 @@ git format-patch -q --cover-letter -o "$tmp/out" "$base"
 
 subject=$(sed -n 's/^SUBJECT: //p' "$top/kernel/cover-letter.in")
 python3 - "$tmp/out/0000-cover-letter.patch" "$top/kernel/cover-letter.in" "$summary" "$subject" <<'PY'
-import json, os, re, statistics, sys, textwrap
+import json, os, re, sys, textwrap
 cover, template, summary, subject = sys.argv[1:5]
 text = open(template).read().split("\n", 2)[2]   # drop SUBJECT line + blank
-md = open(summary).read().splitlines()
-# The markdown tables, blank line between; the per-job fio table is too
-# long for a cover letter and is summed up in one sentence instead.
-blocks, cur = [], []
-for line in md + [""]:
-    if line.startswith("|"):
-        cur.append(line)
-    elif cur:
-        blocks.append(cur)
-        cur = []
-tables = [b for b in blocks if not b[0].startswith("| fio job")]
-text = text.replace("@TABLE@", "\n\n".join("\n".join(b) for b in tables))
-# The bio-size experiment (kernel/experiments/zero-bio-size), as run.sh
-# wrote it: text tables that already fit 72 columns.
-zerobio = os.path.join(os.path.dirname(os.path.dirname(summary)), "zero-bio-size", "table.txt")
-if not os.path.exists(zerobio):
-    sys.exit(f"mk-cover-letter: {zerobio} missing: run kernel/experiments/zero-bio-size/run.sh")
-text = text.replace("@ZEROBIO@", open(zerobio).read().rstrip("\n"))
-data = json.load(open(os.path.join(os.path.dirname(summary), "summary.json")))
-fio = [c for c in data["comparisons"] if c["scenario"].startswith("fio-")
-       and c["mib_per_s_ratio"] is not None]
-if fio:
-    r = sorted(c["mib_per_s_ratio"] for c in fio)
-    same = sum(1 for c in fio if c["bios_per_gib_ratio"] == 1)
-    devices = sorted({c["device"] for c in fio})
-    sentence = (f"The {len(fio)} fio zero-write jobs (user buffers: io_uring and libaio with"
-                f" small-page and huge-page buffers, psync; 128k to 8m blocks; on"
-                f" {', '.join(devices)}) do not touch the zero folio: patched/stock fio"
-                f" bandwidth has a median ratio of {statistics.median(r):.2f} (range"
-                f" {r[0]:.2f} to {r[-1]:.2f}), and {same} of {len(fio)} issue"
-                f" exactly the same bios.")
-else:
-    sentence = "(no fio jobs in this run)"
-text = text.replace("@FIO@", textwrap.fill(sentence, 72, break_on_hyphens=False))
+res = os.path.dirname(summary)
+data = json.load(open(os.path.join(res, "summary.json")))
+host = data.get("host", {})
 
-# The XFS sentence and the set-up, from the same run.
-rows = {(r["scenario"], r["kernel"]): r for r in data["scenarios"]}
-def bios(scen, kernel):
-    r = rows.get((scen, kernel))
-    return r["bios"] if r else None
-mk = (bios("mkfs-xfs-64k", "stock"), bios("mkfs-xfs-64k", "patched"))
-dio = (bios("xfs-64k-subblock-dio", "stock"), bios("xfs-64k-subblock-dio", "patched"))
-xfs = []
-if None not in mk:
-    xfs.append(f"mkfs.xfs -b size=64k issues {mk[0]} bios on stock and {mk[1]} patched,"
-               " the difference being its log, which it zeroes through"
-               " blkdev_issue_zeroout().")
-if None not in dio:
-    same = f"the same bios on both ({dio[0]})" if dio[0] == dio[1] else \
-        f"different bios ({dio[0]} stock, {dio[1]} patched)"
-    xfs.append(f"Sub-block O_DIRECT writes on the mounted file system issue {same}:"
-               " iomap_dio_zero() needs less"
-               " than one 64 KiB block per write, one bio per zeroed tail either way.")
+def table(head, rows):
+    """A plain-text table: first column left-aligned, the others right."""
+    cells = [head] + rows
+    w = [max(len(r[i]) for r in cells) for i in range(len(head))]
+    fmt = lambda r: "  ".join(c.ljust(w[0]) if i == 0 else c.rjust(w[i])
+                              for i, c in enumerate(r)).rstrip()
+    out = [fmt(head), "  ".join("-" * x for x in w)] + [fmt(r) for r in rows]
+    assert max(map(len, out)) <= 72, "a cover-letter table is wider than 72 columns"
+    return "\n".join(out)
+
+def num(v, digits=1):
+    return f"{v:.{digits}f}" if isinstance(v, float) and v != int(v) else f"{int(v)}"
+
+# Cost and counts of the kernel's zeroing, per null_blk set-up.
+counts = {(c["device"], c["scenario"]): c for c in data["counts"]}
+rows, agree = [], []
+for c in data["cost"]:
+    if c["scenario"] != "blkdiscard-z" or not c["device"].startswith("nullb"):
+        continue
+    k = counts.get((c["device"], c["scenario"]))
+    s, p = c["stock"], c["patched"]
+    agree += [s["agreement_pct"], p["agreement_pct"]]
+    rows.append([c["device_label"].replace("null_blk ", ""),
+                 f"{s['mean'] / 1e6:.1f}", f"{p['mean'] / 1e6:.2f}", f"{c['ratio']:.1f}x",
+                 f"{num(k['stock']['per_gib']['bios'])} / {num(k['patched']['per_gib']['bios'])}",
+                 f"{num(k['stock']['per_gib']['requests'])} / {num(k['patched']['per_gib']['requests'])}"])
+if not rows:
+    sys.exit("mk-cover-letter: no blkdiscard-z cost rows on null_blk in summary.json")
+cost = table(["null_blk", "stock", "patched", "ratio", "bios/GiB", "requests/GiB"], rows)
+# The other tools on the default set-up, one line each.
+others = [c for c in data["cost"] if c["device"] == "nullb-default" and c["scenario"] != "blkdiscard-z"]
+if others:
+    cost += "\n\n" + table(["null_blk default, tool", "M instr/GiB", "patched", "ratio"],
+                           [[c["scenario"], f"{c['stock']['mean'] / 1e6:.1f}",
+                             f"{c['patched']['mean'] / 1e6:.2f}", f"{c['ratio']:.2f}x"]
+                            for c in others])
+xfs = [c for c in data["cost"] if c["scenario"].startswith(("mkfs-xfs", "xfs-"))]
+if xfs:
+    cost += "\n\n" + table(["XFS, 64 KiB blocks", "M instr/GiB", "patched", "ratio"],
+                           [[c["scenario"], f"{c['stock']['mean'] / 1e6:.1f}",
+                             f"{c['patched']['mean'] / 1e6:.1f}", f"{c['ratio']:.2f}x"]
+                            for c in xfs])
+
+wrows = []
+for w in data["wall"]:
+    dev = {"nvme": "NVMe", "nvme-offload": "NVMe offload"}.get(w["device"], w["device_label"])
+    wrows.append([f"{w['scenario'].replace('pmdzero-', '')}, {dev}",
+                  f"{w['stock_mib_s']:.0f}", f"{w['patched_mib_s']:.0f}",
+                  f"{w['ratio_median']:.2f}x", f"{w['ratio_min']:.2f}-{w['ratio_max']:.2f}"])
+wall = table(["MiB/s (median of boots)", "stock", "patched", "ratio", "range"], wrows) \
+    if wrows else "(no wall-clock rows in this run)"
+kills = []
+for k in data["kill"]:
+    kills.append(f"stock {k['stock']['median_s']:.2f} s (max {k['stock']['max_s']:.2f}),"
+                 f" patched {k['patched']['median_s']:.2f} s (max {k['patched']['max_s']:.2f}),"
+                 f" over {k['patched']['tries']} tries each")
+mem = data.get("meminfo") or {}
+diff = (mem.get("difference_kib") or {}).get("mem_available_kib")
+pairs = max((len(w["pairs"]) for w in data["wall"]), default=0)
+
 def fill_in(text, values):
-    """Replace each mark in values and re-wrap the paragraphs holding one to
-    72 columns, keeping two spaces after a full stop as the template has
-    them (a template line that ends a sentence counts as two spaces)."""
+    """Replace each inline mark and re-wrap the paragraphs holding one to
+    72 columns, two spaces after a full stop as the template has them."""
     paras = text.split("\n\n")
     for i, para in enumerate(paras):
         if not any(mark in para for mark in values):
@@ -103,34 +113,26 @@ def fill_in(text, values):
                 line += gap + word
         paras[i] = "\n".join(lines + [line])
     return "\n\n".join(paras)
-marks = {"@XFS@": "  ".join(xfs) or "(no XFS scenarios in this run)"}
-# How far apart the kernels land when they do the same block I/O: the
-# yardstick for every MiB/s ratio in the table (summarize.py computes it).
-noise = data.get("noise")
-if noise:
-    by_dev = {}
-    for row in noise["rows"]:
-        scen, _, dev = row.partition(" on ")
-        by_dev.setdefault(dev, []).append(scen)
-    where = "; ".join(f"{', '.join(s)} on {d}" for d, s in by_dev.items())
-    sentence = (f"In the {len(noise['rows'])} rows where both kernels issue exactly the same"
-                f" bios and requests ({where}), the patched/stock MiB/s ratio runs from"
-                f" {noise['mib_per_s_ratio_min']:.2f} to {noise['mib_per_s_ratio_max']:.2f},"
-                f" median {noise['mib_per_s_ratio_median']:.2f}: that is the boot-to-boot"
-                " noise of this set-up, against which the other ratios are to be read.")
-else:
-    sentence = "(no row with the same bios on both kernels: no noise estimate)"
-marks["@NOISE@"] = sentence
-host = {}
-hostfile = os.path.join(os.path.dirname(summary), "raw", "host")
-if os.path.exists(hostfile):
-    for line in open(hostfile):
-        k, _, v = line.partition(": ")
-        host[k] = v.strip()
-accel = host.get("accel", "an unrecorded accelerator").upper()
-where = f" on {host['host_cpus']} host CPUs ({host['host_cpu']})" if "host_cpu" in host else ""
-marks["@HOST@"] = f"QEMU ({accel}, 2 vCPUs){where}"
-text = fill_in(text, marks)
+
+inline = {
+    "@HOST@": f"QEMU TCG on {host.get('host_cpus', '?')} host CPUs ({host.get('host_cpu', 'unrecorded')})",
+    "@AGREE@": f"{max(agree):.2f}%",
+    "@PAIRS@": str(pairs),
+    "@KILL@": "; ".join(kills) or "(not measured in this run)",
+    "@MEM@": f"{-diff} KiB" if diff is not None else "(not measured)",
+}
+text = fill_in(text, inline)
+verdict = "\n".join(textwrap.fill(v, 72, initial_indent=" - ", subsequent_indent="   ",
+                                  break_on_hyphens=False) for v in data["verdict"])
+zerobio = os.path.join(os.path.dirname(res), "zero-bio-size", "table.txt")
+if not os.path.exists(zerobio):
+    sys.exit(f"mk-cover-letter: {zerobio} missing: run kernel/experiments/zero-bio-size/run.sh")
+blocks = {"@VERDICT@": verdict, "@COST@": cost, "@WALL@": wall,
+          "@ZEROBIO@": open(zerobio).read().rstrip("\n")}
+for mark, value in blocks.items():
+    text = text.replace(mark, value)
+# Mail is read in plain ASCII terminals too.
+text = text.replace("\u2013", "-").replace("\u2212", "-").replace("\u00d7", "x")
 c = open(cover).read()
 c = c.replace("*** SUBJECT HERE ***", subject.split("] ", 1)[1])
 c = c.replace("*** BLURB HERE ***", text.rstrip("\n"))
