@@ -8,7 +8,8 @@
 #
 # Finer targets: deps, userspace, kernel, kernel-stock, kernel-off,
 # kernel-debug, kernel-arm64, patch-check, initramfs, vm-check, vm-matrix,
-# unit-check, host-check, install, clean.  `make help` lists them.
+# unit-check, host-check, deb, deb-check, install, clean.  `make help`
+# lists them.
 
 SHELL := /bin/bash
 TOP := $(CURDIR)
@@ -26,11 +27,12 @@ DEB_PACKAGES := build-essential bc bison flex libelf-dev libssl-dev cpio \
 	linux-source-6.12 gcc-aarch64-linux-gnu python3-ply python3-git \
 	qemu-system-x86 busybox-static fio xfsprogs blktrace util-linux \
 	liburing-dev libaio-dev libblkid-dev libmount-dev libsmartcols-dev pkg-config \
-	gnuplot-nox kmod file python3 jq fdisk e2fsprogs
+	gnuplot-nox kmod file python3 jq fdisk e2fsprogs \
+	dpkg-dev debhelper rsync
 
 .PHONY: help deps userspace kernel kernel-stock kernel-off kernel-debug \
 	kernel-arm64 patch-check initramfs vm-check vm-matrix unit-check \
-	host-check bench bench-full test install clean
+	host-check bench bench-full deb deb-check test install clean
 
 # The help is the leading comment block above, after its title line.
 help:
@@ -94,6 +96,18 @@ bench: userspace
 	fio-jobs/bench.sh
 bench-full: userspace
 	fio-jobs/bench.sh --full
+
+# Debian packages of the patched kernel with the option on and off, from
+# this machine's configuration: make deb DEB_ARGS="--localmodconfig"
+# (kernel/deb.sh --help).
+deb: deps
+	kernel/deb.sh $(DEB_ARGS) patched
+	kernel/deb.sh $(DEB_ARGS) option-off
+
+# The packaging path on the small guest configuration: two full kernel
+# builds, about 16 minutes here, so not part of make test.
+deb-check: deps
+	tests/kernel/deb-check.sh
 
 test: deps
 	tests/run.sh

@@ -3,6 +3,8 @@
 #
 #   kernel/build.sh FLAVOUR        print the directory holding bzImage + config
 #   kernel/build.sh --key FLAVOUR  print only the cache key (configures)
+#   kernel/build.sh --where FLAVOUR print the source tree (extracted and
+#                                  patched if needed) and the object tree
 #
 # Flavours:
 #   stock        linux-source-6.12 as Debian ships it, Kconfig.fragment
@@ -32,12 +34,15 @@ jobs=${JOBS:-$(nproc)}
 die() { echo "kernel/build.sh: $*" >&2; exit 1; }
 say() { echo "kernel/build.sh: $*" >&2; }
 
-key_only=0
-if [ "${1:-}" = --key ]; then key_only=1; shift; fi
+key_only=0 where_only=0
+case ${1:-} in
+--key) key_only=1; shift ;;
+--where) where_only=1; shift ;;
+esac
 flavour=${1:-}
 case $flavour in
 stock|patched|option-off|debug|arm64-check) ;;
-*) die "usage: kernel/build.sh [--key] stock|patched|option-off|debug|arm64-check" ;;
+*) die "usage: kernel/build.sh [--key|--where] stock|patched|option-off|debug|arm64-check" ;;
 esac
 
 [ -r "$tarball" ] || die "$tarball missing: install linux-source-6.12 (make deps)"
@@ -97,6 +102,7 @@ family=std
 case $flavour in option-off|debug|arm64-check) family=$flavour ;; esac
 obj=$cache/obj/$srcname-$family
 mkdir -p "$obj"
+if [ $where_only = 1 ]; then echo "$src $obj"; exit 0; fi
 kmake() { make -C "$src" O="$obj" ARCH="$arch" CROSS_COMPILE="$cross" -j"$jobs" "$@"; }
 
 say "$flavour: configuring in $obj"
