@@ -14,7 +14,7 @@ pattern_file /tmp/pattern $bytes
 check_range() { # tool offset length
 	dd if=/tmp/pattern of="$dev" bs=1M oflag=direct 2>/dev/null || fail "cannot fill $dev"
 	case $1 in
-	blkzeroout) blkdiscard -z -o "$2" -l "$3" "$dev" ;;
+	blkzeroout) blkdiscard -f -z -o "$2" -l "$3" "$dev" ;;
 	fallocate) fallocate --zero-range --offset "$2" --length "$3" "$dev" ;;
 	esac || fail "$1 $2+$3 failed"
 	end=$(($2 + $3))

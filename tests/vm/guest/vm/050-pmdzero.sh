@@ -13,7 +13,7 @@ trap 'nullb_destroy pz0; nullb_destroy pz1' EXIT
 
 # Both counters see the same run: perf counters and tracefs coexist.
 trace_begin "$dev" all
-pmdzero trace "$dev" --json -- blkdiscard -z -l $GiB "$dev" > /tmp/trace.json ||
+pmdzero trace "$dev" --json -- blkdiscard -f -z -l $GiB "$dev" > /tmp/trace.json ||
 	fail "pmdzero trace failed"
 trace_end
 cat /tmp/trace.json

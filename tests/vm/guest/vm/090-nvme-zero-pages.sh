@@ -21,7 +21,7 @@ if grep -qw intel_iommu=on /proc/cmdline; then
 fi
 
 trace_begin $dev writes blkdiscard
-blkdiscard -z -o 0 -l $((128 * MiB)) $dev || fail "blkdiscard -z failed"
+blkdiscard -f -z -o 0 -l $((128 * MiB)) $dev || fail "blkdiscard -z failed"
 trace_end
 counts_data nvme-blkzeroout-128m
 # 8 MiB bios (16 commands each) with the folio, 1 MiB ones (2 each) without.
@@ -34,7 +34,7 @@ expect_eq "bio bytes" "$bio_bytes" $((128 * MiB))
 pattern_file /tmp/nvme-pattern $((64 * MiB))
 dd if=/tmp/nvme-pattern of=$dev bs=1M oflag=direct 2> /dev/null || fail "cannot fill $dev"
 off=$((MiB + 512)) len=$((17 * MiB + 1536))
-blkdiscard -z -o $off -l $len $dev || fail "blkdiscard -z of the unaligned range failed"
+blkdiscard -f -z -o $off -l $len $dev || fail "blkdiscard -z of the unaligned range failed"
 region_is_zero $dev $off $len || fail "the range does not read back as zeroes"
 region_matches $dev /tmp/nvme-pattern 0 $off || fail "data before the range changed"
 region_matches $dev /tmp/nvme-pattern $((off + len)) $((64 * MiB - off - len)) ||
