@@ -5,8 +5,9 @@
 #
 # A boot is a cost boot or a wall boot (pmdzero.mode=cost|wall):
 #   cost  QEMU -smp 1 -icount shift=0,sleep=off: a time taken in the guest
-#         is its instruction count.  One untraced run per row is the
-#         figure (a second boot repeats it; the report checks they agree).
+#         is its instruction count.  The least of three untraced
+#         runs per row is the figure (cost_row says why; a second boot
+#         repeats it, and the report checks that the two agree).
 #   wall  an ordinary TCG guest, PMDZERO_RUNS timed runs per row, for the
 #         devices whose cost is not the guest's alone (QEMU's NVMe and
 #         virtio-blk), the fio jobs and the kill latency.
