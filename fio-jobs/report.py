@@ -325,13 +325,18 @@ def sorted_boots(d, order):
     return sorted(d, key=lambda b: order.get(b, 1 << 30))
 
 
-def both_kernels(kind, key, by_kernel, problems):
-    ok = True
+def new_row(kind, key, by_kernel, problems):
+    """The head every analysed row starts with (device, label, scenario,
+    and bytes when the records have them), after checking that both
+    kernels measured it."""
     for k in KERNELS:
         if not by_kernel[k]:
             problems.add(f"{kind} row {rowname(*key)}: no {k} record (measured on one kernel only)")
-            ok = False
-    return ok
+    row = {"device": key[0], "device_label": label(key[0]), "scenario": key[1]}
+    first = next(r for k in KERNELS for r in by_kernel[k].values())
+    if "bytes" in first:
+        row["bytes"] = first["bytes"]
+    return row
 
 
 # ---------------------------------------------------------------- analysis
@@ -340,13 +345,11 @@ def analyse_cost(records, boots, problems):
     order = boot_order(boots)
     out = []
     for key, by_kernel in rows_of(records, "cost"):
-        both_kernels("cost", key, by_kernel, problems)
+        row = new_row("cost", key, by_kernel, problems)
         methods = {r["method"] for k in KERNELS for r in by_kernel[k].values()}
         if len(methods) > 1:
             problems.add(f"cost row {rowname(*key)}: methods differ ({', '.join(sorted(methods))})")
-        row = {"device": key[0], "device_label": label(key[0]), "scenario": key[1],
-               "method": sorted(methods)[0],
-               "bytes": next(r["bytes"] for k in KERNELS for r in by_kernel[k].values())}
+        row["method"] = sorted(methods)[0]
         for k in KERNELS:
             recs = by_kernel[k]
             if 0 < len(recs) < 2:
@@ -367,9 +370,7 @@ def analyse_counts(records, boots, problems):
     order = boot_order(boots)
     out = []
     for key, by_kernel in rows_of(records, "counts"):
-        both_kernels("counts", key, by_kernel, problems)
-        row = {"device": key[0], "device_label": label(key[0]), "scenario": key[1],
-               "bytes": next(r["bytes"] for k in KERNELS for r in by_kernel[k].values())}
+        row = new_row("counts", key, by_kernel, problems)
         for k in KERNELS:
             recs = by_kernel[k]
             bootvals = {b: {f: recs[b][f] for f in COUNT_FIELDS} for b in sorted_boots(recs, order)}
@@ -410,9 +411,7 @@ def analyse_wall(records, boots, problems):
     order = boot_order(boots)
     out = []
     for key, by_kernel in rows_of(records, "wall"):
-        both_kernels("wall", key, by_kernel, problems)
-        row = {"device": key[0], "device_label": label(key[0]), "scenario": key[1],
-               "bytes": next(r["bytes"] for k in KERNELS for r in by_kernel[k].values())}
+        row = new_row("wall", key, by_kernel, problems)
         for k in KERNELS:
             recs = by_kernel[k]
             if 0 < len(recs) < 3:
@@ -459,8 +458,7 @@ def analyse_kill(records, boots, problems):
     order = boot_order(boots)
     out = []
     for key, by_kernel in rows_of(records, "kill"):
-        both_kernels("kill", key, by_kernel, problems)
-        row = {"device": key[0], "device_label": label(key[0]), "scenario": key[1]}
+        row = new_row("kill", key, by_kernel, problems)
         for k in KERNELS:
             recs = by_kernel[k]
             names = sorted_boots(recs, order)
