@@ -8,10 +8,6 @@
 
 dev=$(nullb_create kill0 size=4096 mbps=64) || fail "cannot create null_blk"
 trap 'nullb_destroy kill0' EXIT
-lat=
-for try in 1 2 3; do
-	kill_after 1 blkdiscard -f -z "$dev"
-	lat="$lat${lat:+,}$latency_s"
-done
-echo "kill latency: [$lat] s"
-data "{\"kind\":\"kill\",\"kernel\":\"$PMDZERO_KERNEL\",\"device\":\"nullb-64mbps\",\"scenario\":\"blkdiscard-z-sigkill\",\"latency_s\":[$lat]}"
+kill_latencies "$dev" 3
+echo "kill latency: [$latencies] s"
+data "{\"kind\":\"kill\",\"kernel\":\"$PMDZERO_KERNEL\",\"device\":\"nullb-64mbps\",\"scenario\":\"blkdiscard-z-sigkill\",\"latency_s\":[$latencies]}"

@@ -176,6 +176,17 @@ kill_after() {
 	latency_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
 }
 
+# kill_latencies DEV TRIES: TRIES times, SIGKILL blkdiscard -z of DEV one
+# second in (kill_after); set latencies to the seconds, comma-separated.
+kill_latencies() {
+	local try
+	latencies=
+	for ((try = 1; try <= $2; try++)); do
+		kill_after 1 blkdiscard -f -z "$1"
+		latencies+=${latencies:+,}$latency_s
+	done
+}
+
 # Set a null_blk queue's max_sectors_kb after power-on (the block layer caps
 # the default request size below the hardware limit).
 set_max_sectors_kb() {

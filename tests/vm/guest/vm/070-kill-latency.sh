@@ -12,15 +12,15 @@ LIMIT_S=1.0
 
 dev=$(nullb_create slow0 size=4096 mbps=64) || fail "cannot create a 64 MiB/s null_blk"
 trap 'nullb_destroy slow0; nullb_destroy slowmem0' EXIT
-all=
-for try in 1 2 3; do
-	kill_after 1 blkdiscard -f -z "$dev"
-	echo "try $try: blkdiscard -z killed after 1 s, gone $latency_s s later"
-	all="$all${all:+,}$latency_s"
-	awk -v l="$latency_s" -v m=$LIMIT_S 'BEGIN { exit !(l <= m) }' ||
-		fail "kill latency $latency_s s is over $LIMIT_S s"
+kill_latencies "$dev" 3
+try=0
+for l in ${latencies//,/ }; do
+	try=$((try + 1))
+	echo "try $try: blkdiscard -z killed after 1 s, gone $l s later"
+	awk -v l="$l" -v m=$LIMIT_S 'BEGIN { exit !(l <= m) }' ||
+		fail "kill latency $l s is over $LIMIT_S s"
 done
-data "{\"test\":\"kill latency\",\"kernel\":\"$PMDZERO_KERNEL\",\"device\":\"null_blk mbps=64\",\"latency_s\":[$all]}"
+data "{\"test\":\"kill latency\",\"kernel\":\"$PMDZERO_KERNEL\",\"device\":\"null_blk mbps=64\",\"latency_s\":[$latencies]}"
 nullb_destroy slow0
 
 # 64 MiB at 64 MiB/s: the fill and the read-back take a second each.

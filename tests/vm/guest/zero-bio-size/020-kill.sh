@@ -7,12 +7,8 @@
 dev=$(nullb_create kill0 size=4096 mbps=64) || fail "cannot create null_blk"
 for c in $(candidates); do
 	use_candidate "$c"
-	lat=
-	for try in 1 2 3; do
-		kill_after 1 blkdiscard -f -z "$dev"
-		lat="$lat${lat:+,}$latency_s"
-	done
-	echo "$candidate: kill latency [$lat] s"
-	data "{\"candidate\":\"$candidate\",\"kernel\":\"$PMDZERO_KERNEL\",\"kill_latency_s\":[$lat]}"
+	kill_latencies "$dev" 3
+	echo "$candidate: kill latency [$latencies] s"
+	data "{\"candidate\":\"$candidate\",\"kernel\":\"$PMDZERO_KERNEL\",\"kill_latency_s\":[$latencies]}"
 done
 nullb_destroy kill0
