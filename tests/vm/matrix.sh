@@ -5,6 +5,7 @@
 #   tests/vm/matrix.sh SETUP...    SETUP: stock patched patched-thp-never
 #                                  option-off debug patched-384m
 #                                  patched-iommu debug-iommu
+#                                  stress-stock stress-patched stress-debug
 #
 # Every boot has a QEMU NVMe disk on a sparse file, with QEMU's Intel id so
 # that nvme-pci turns Write Zeroes off (090-nvme-zero-pages).  The -iommu
@@ -23,7 +24,7 @@ logdir=${TEST_LOGDIR:-$top/build/logs}/vm
 failed=0
 
 for setup in "$@"; do
-	append= timeout=600 iommu=() only=${VM_ONLY:-} mem=${PMDZERO_VM_MEM:-3G}
+	append= timeout=600 iommu=() only=${VM_ONLY:-} mem=${PMDZERO_VM_MEM:-3G} suite=vm
 	case $setup in
 	stock) flavour=stock expect=small ;;
 	patched) flavour=patched expect=large ;;
@@ -39,6 +40,12 @@ for setup in "$@"; do
 		# QEMU wants the IOMMU before every other PCI device.
 		iommu=(-device intel-iommu,intremap=off) only=090-nvme-zero-pages
 		;;
+	# The stress and fault suite (tests/vm/guest/stress): on the debug
+	# kernel, on the patched kernel, and on stock for the ZERO_PAGE path
+	# and the XFS comparison.
+	stress-stock) flavour=stock expect=small suite=stress timeout=1800 ;;
+	stress-patched) flavour=patched expect=large suite=stress timeout=1800 ;;
+	stress-debug) flavour=debug expect=large suite=stress timeout=3000 ;;
 	*) echo "matrix.sh: unknown set-up $setup" >&2; exit 2 ;;
 	esac
 	if ! kdir=$("$top/kernel/build.sh" "$flavour"); then
@@ -54,7 +61,7 @@ for setup in "$@"; do
 	rm -f "$nvme_img"
 	truncate -s 256M "$nvme_img"
 	PMDZERO_VM_MEM=$mem "$top/tests/vm/run-vm.sh" --kernel "$kdir" --label "$setup" --expect "$expect" \
-		--initrd "$initrd" --append "$append" --timeout "$timeout" \
+		--initrd "$initrd" --suite "$suite" --append "$append" --timeout "$timeout" \
 		--logdir "$logdir" ${only:+--only "$only"} -- "${iommu[@]}" \
 		-blockdev "driver=file,filename=$nvme_img,node-name=nvm" \
 		-device nvme,serial=pmdzero,drive=nvm,use-intel-id=on || failed=1

@@ -13,7 +13,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 out=${1:?usage: mkinitramfs.sh OUT.cpio [EXTRA_BINARY ...]}
 shift
 mkdir -p "$(dirname "$out")"
-tools=(bash dd cmp fio jq mkfs.xfs xfs_io blkdiscard fallocate blktrace blkparse lsblk "$@")
+tools=(bash dd cmp fio jq mkfs.xfs xfs_io xfs_repair blkdiscard fallocate blktrace blkparse lsblk "$@")
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT

@@ -213,3 +213,11 @@ region_is_zero() {
 region_matches() {
 	cmp -s <(read_region "$1" "$3" "$4") <(read_region "$2" "$3" "$4")
 }
+
+# stress_data PART CASES BYTES_VERIFIED FAULTS CORRUPT [LEAKS]: the figures
+# of one part of the stress suite (tests/vm/guest/stress) as a DATA line;
+# tests/vm/matrix.sh adds them up per set-up.  LEAKS is "null" where the
+# kernel has no kmemleak.
+stress_data() {
+	data "{\"stress\":\"$1\",\"kernel\":\"$PMDZERO_KERNEL\",\"cases\":$2,\"bytes_verified\":$3,\"faults\":$4,\"corrupt\":$5,\"leaks\":${6:-null}}"
+}
