@@ -48,6 +48,9 @@ for setup in "$@"; do
 	stress-debug) flavour=debug expect=large suite=stress timeout=3000 ;;
 	*) echo "matrix.sh: unknown set-up $setup" >&2; exit 2 ;;
 	esac
+	# PMDZERO_SOAK=N multiplies the stress suite's rounds (make stress-soak).
+	[ "$suite" = stress ] && [ -n "${PMDZERO_SOAK:-}" ] &&
+		append+="${append:+ }pmdzero.soak=$PMDZERO_SOAK" timeout=$((timeout * PMDZERO_SOAK))
 	if ! kdir=$("$top/kernel/build.sh" "$flavour"); then
 		echo "FAIL vm/$setup/kernel-build"
 		failed=1

@@ -221,3 +221,7 @@ region_matches() {
 stress_data() {
 	data "{\"stress\":\"$1\",\"kernel\":\"$PMDZERO_KERNEL\",\"cases\":$2,\"bytes_verified\":$3,\"faults\":$4,\"corrupt\":$5,\"leaks\":${6:-null}}"
 }
+
+# soak N: N times the stress suite's soak factor (pmdzero.soak=, default 1),
+# for the rounds of a stress test.
+soak() { echo $(( $1 * ${PMDZERO_SOAK:-1} )); }
