@@ -7,9 +7,9 @@
 #                   patch checks and the VM matrix; ends with "N passed, ..."
 #
 # Finer targets: deps, userspace, kernel, kernel-stock, kernel-off,
-# kernel-debug, kernel-arm64, patch-check, initramfs, vm-check, vm-matrix,
-# unit-check, host-check, deb, deb-check, install, clean.  `make help`
-# lists them.
+# kernel-debug, kernel-arm64, patch-check, initramfs, initramfs-arm64,
+# vm-check, vm-arm64, vm-matrix, stress-soak, unit-check, host-check, deb,
+# deb-check, install, clean.
 
 SHELL := /bin/bash
 TOP := $(CURDIR)
@@ -24,14 +24,14 @@ DESTDIR ?=
 # Debian packages the whole project needs; `make deps` installs what is
 # missing, so a new machine needs nothing but make and apt.
 DEB_PACKAGES := build-essential bc bison flex libelf-dev libssl-dev cpio \
-	linux-source-6.12 gcc-aarch64-linux-gnu python3-ply python3-git \
-	qemu-system-x86 busybox-static fio xfsprogs blktrace util-linux \
+	linux-source-6.12 gcc-aarch64-linux-gnu libc6-dev-arm64-cross python3-ply python3-git \
+	qemu-system-x86 qemu-system-arm busybox-static fio xfsprogs blktrace util-linux \
 	liburing-dev libaio-dev libblkid-dev libmount-dev libsmartcols-dev pkg-config \
 	gnuplot-nox kmod file python3 jq fdisk e2fsprogs \
 	dpkg-dev debhelper rsync
 
 .PHONY: help deps userspace kernel kernel-stock kernel-off kernel-debug \
-	kernel-arm64 patch-check initramfs vm-check vm-matrix unit-check \
+	kernel-arm64 patch-check initramfs initramfs-arm64 vm-check vm-arm64 vm-matrix stress-soak unit-check \
 	host-check bench bench-full deb deb-check test install clean
 
 # The help is the leading comment block above, after its title line.
@@ -62,7 +62,7 @@ kernel-off: deps
 kernel-debug: deps
 	kernel/build.sh debug
 kernel-arm64: deps
-	kernel/build.sh arm64-check
+	kernel/build.sh arm64
 
 # checkpatch --strict on every patch, each patch applied on its own and the
 # objects it touches built with the option on and off.
@@ -71,16 +71,32 @@ patch-check: deps
 
 initramfs: userspace
 	tests/vm/mkinitramfs.sh $(INITRD) $(O)/pmdzero
+initramfs-arm64: deps
+	tests/vm/mkinitramfs.sh --arch arm64 $(BUILD)/vm/initramfs-arm64.cpio
 
 # The patched kernel, booted as configured and with transparent_hugepage=never.
 vm-check: kernel initramfs
 	tests/vm/matrix.sh patched patched-thp-never
 
+# The arm64 kernel under qemu-system-aarch64 beside the x86_64 patched one:
+# the count tests and KUnit, with the same results on both.
+vm-arm64: kernel kernel-arm64 initramfs initramfs-arm64
+	tests/vm/matrix.sh patched arm64
+
 # Every kernel the VM suite knows: stock, patched, the option off, thp=never
 # and the debug kernel (KASAN, DEBUG_VM, PROVE_LOCKING); patched and debug
-# again with QEMU's IOMMU for the NVMe zero-page test.
-vm-matrix: kernel kernel-stock kernel-off kernel-debug initramfs
-	tests/vm/matrix.sh stock patched patched-thp-never option-off debug patched-384m patched-iommu debug-iommu
+# again with QEMU's IOMMU for the NVMe zero-page test; the arm64 kernel;
+# the stress and fault suite on stock, patched and debug.
+vm-matrix: kernel kernel-stock kernel-off kernel-debug kernel-arm64 initramfs initramfs-arm64
+	tests/vm/matrix.sh $(VM_SETUPS)
+VM_SETUPS := stock patched patched-thp-never option-off debug patched-384m \
+	patched-iommu debug-iommu arm64 stress-stock stress-patched stress-debug
+
+# The stress and fault suite with SOAK times its rounds (default 10), on
+# the patched and debug kernels: longer than make test allows.
+SOAK ?= 10
+stress-soak: kernel kernel-debug initramfs
+	PMDZERO_SOAK=$(SOAK) tests/vm/matrix.sh stress-patched stress-debug
 
 unit-check: deps
 	$(MAKE) -C lib O=$(O)
@@ -118,3 +134,7 @@ install: userspace
 
 clean:
 	rm -rf $(BUILD)
+
+# tests/run.sh boots the same set-ups as vm-matrix.
+print-vm-setups:
+	@echo $(VM_SETUPS)

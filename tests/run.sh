@@ -2,9 +2,11 @@
 # Every suite the project has, in one run: user space (plain and under
 # ASan/UBSan: unit tests, host tests on loop devices), the benchmark report
 # on known data, the kernel series checks (checkpatch, per-patch builds
-# with the option on and off, arm64), and the VM matrix (stock, patched,
-# thp=never, option off, debug kernel, and patched and debug with QEMU's
-# IOMMU for the NVMe test).
+# with the option on and off, arm64 page sizes), and the VM matrix (stock,
+# patched, thp=never, option off, debug kernel, patched and debug with
+# QEMU's IOMMU for the NVMe test, the arm64 kernel under
+# qemu-system-aarch64, and the stress and fault suite on stock, patched and
+# debug).
 # Each suite prints PASS/FAIL/SKIP lines; this counts them and closes with
 # "N passed, N failed, N skipped".  Exit status 0 only if nothing failed.
 #
@@ -57,7 +59,7 @@ rm -f "$logs"/*.log
 # user-space suites run, and wait for them before the kernel sections.
 prebuild=
 if [ "${TESTS_SKIP_VM:-0}" != 1 ]; then
-	(for f in stock patched option-off debug arm64-check; do
+	(for f in stock patched option-off debug arm64; do
 		kernel/build.sh "$f" || echo "prebuild: $f failed"
 	done) > "$logs/kernel-builds.txt" 2>&1 &
 	prebuild=$!
@@ -81,9 +83,10 @@ if [ -n "$prebuild" ]; then
 	wait "$prebuild"
 	cat "$logs/kernel-builds.txt"
 	section patch-check tests/kernel/patch-check.sh
-	section kernel-arm64 bash -c 'kernel/build.sh arm64-check >/dev/null && echo "PASS kernel/arm64-4k-builds-64k-refuses"'
+	section kernel-arm64 tests/kernel/arm64-page-sizes.sh
 	section initramfs tests/vm/mkinitramfs.sh build/vm/initramfs.cpio build/default/pmdzero
-	section vm tests/vm/matrix.sh stock patched patched-thp-never option-off debug patched-384m patched-iommu debug-iommu
+	section initramfs-arm64 tests/vm/mkinitramfs.sh --arch arm64 build/vm/initramfs-arm64.cpio
+	section vm tests/vm/matrix.sh $(make -s --no-print-directory -f Makefile print-vm-setups)
 else
 	echo "SKIP kernel+vm: TESTS_SKIP_VM=1" | tee -a "$summary"
 fi

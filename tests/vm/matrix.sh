@@ -6,11 +6,15 @@
 #                                  option-off debug patched-384m
 #                                  patched-iommu debug-iommu
 #                                  stress-stock stress-patched stress-debug
+#                                  arm64
 #
 # Every boot has a QEMU NVMe disk on a sparse file, with QEMU's Intel id so
 # that nvme-pci turns Write Zeroes off (090-nvme-zero-pages).  The -iommu
 # set-ups add QEMU's intel-iommu and intel_iommu=on and run that test only;
 # patched-384m boots with 384 MiB, where the folio must not be pinned.
+# arm64 boots the arm64 kernel (4K pages) under qemu-system-aarch64 with its
+# own initramfs (make initramfs-arm64) and runs the count tests and KUnit;
+# if patched ran in the same matrix, their results must be the same.
 #
 # Needs the initramfs (make initramfs).  Output: the PASS/FAIL/SKIP lines of
 # run-vm.sh for every set-up, then a table of the bio and request counts
@@ -20,11 +24,15 @@ set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 initrd=${INITRD:-$top/build/vm/initramfs.cpio}
+initrd_arm64=${INITRD_ARM64:-$top/build/vm/initramfs-arm64.cpio}
+arm64_tests=001-kunit,010-blkzeroout-bios,011-fallocate-bios,020-requests-max-sectors,080-huge-zero-lifetime
 logdir=${TEST_LOGDIR:-$top/build/logs}/vm
 failed=0
 
 for setup in "$@"; do
 	append= timeout=600 iommu=() only=${VM_ONLY:-} mem=${PMDZERO_VM_MEM:-3G} suite=vm
+	boot_initrd=$initrd disk=(-blockdev "driver=file,filename=$logdir/$setup.nvme.img,node-name=nvm"
+		-device nvme,serial=pmdzero,drive=nvm,use-intel-id=on)
 	case $setup in
 	stock) flavour=stock expect=small ;;
 	patched) flavour=patched expect=large ;;
@@ -46,6 +54,11 @@ for setup in "$@"; do
 	stress-stock) flavour=stock expect=small suite=stress timeout=1800 ;;
 	stress-patched) flavour=patched expect=large suite=stress timeout=1800 ;;
 	stress-debug) flavour=debug expect=large suite=stress timeout=3000 ;;
+	arm64)
+		# No PCI host on this guest, so no NVMe disk.
+		flavour=arm64 expect=large timeout=1200 boot_initrd=$initrd_arm64
+		only=${VM_ONLY:-$arm64_tests} disk=()
+		;;
 	*) echo "matrix.sh: unknown set-up $setup" >&2; exit 2 ;;
 	esac
 	# PMDZERO_SOAK=N multiplies the stress suite's rounds (make stress-soak).
@@ -56,49 +69,85 @@ for setup in "$@"; do
 		failed=1
 		continue
 	fi
-	# One accelerator for the whole matrix, probed with the first kernel.
-	[ -n "${PMDZERO_VM_ACCEL:-}" ] ||
+	# One accelerator for the x86_64 boots, probed with the first kernel.
+	[ -n "${PMDZERO_VM_ACCEL:-}" ] || [ "$flavour" = arm64 ] ||
 		export PMDZERO_VM_ACCEL=$("$top/tests/vm/pick-accel.sh" "$kdir")
 	mkdir -p "$logdir"
 	nvme_img=$logdir/$setup.nvme.img
 	rm -f "$nvme_img"
 	truncate -s 256M "$nvme_img"
 	PMDZERO_VM_MEM=$mem "$top/tests/vm/run-vm.sh" --kernel "$kdir" --label "$setup" --expect "$expect" \
-		--initrd "$initrd" --suite "$suite" --append "$append" --timeout "$timeout" \
-		--logdir "$logdir" ${only:+--only "$only"} -- "${iommu[@]}" \
-		-blockdev "driver=file,filename=$nvme_img,node-name=nvm" \
-		-device nvme,serial=pmdzero,drive=nvm,use-intel-id=on || failed=1
+		--initrd "$boot_initrd" --suite "$suite" --append "$append" --timeout "$timeout" \
+		--logdir "$logdir" ${only:+--only "$only"} -- "${iommu[@]}" "${disk[@]}" || failed=1
 	rm -f "$nvme_img"
 done
+
+# arm64 must pass, fail and skip the tests it ran exactly as x86_64 did.
+if [[ " $* " == *" arm64 "* && " $* " == *" patched "* ]]; then
+	outcomes() { # setup: "test STATUS" per line, for the arm64 tests
+		sed -n 's/^@@PMDZERO RESULT \([A-Z]*\) vm\/\([^ ]*\).*/\2 \1/p' "$logdir/$1.results.log" |
+			grep -E "^(${arm64_tests//,/|}) " | sort
+	}
+	if [ -n "$(outcomes arm64)" ] && diff <(outcomes patched) <(outcomes arm64) > "$logdir/arm64.vs-x86_64.diff"; then
+		echo "PASS vm/arm64/same-results-as-x86_64 ($(outcomes arm64 | awk '{ print $1 "=" $2 }' | paste -sd' '))"
+	else
+		echo "FAIL vm/arm64/same-results-as-x86_64 (see $logdir/arm64.vs-x86_64.diff)"
+		failed=1
+	fi
+fi
 
 # The counts the guests measured (their DATA lines), set-ups side by side:
 # the figures the cover letter's table has per GiB.
 python3 - "$logdir" "$@" <<'PY'
 import json, os, sys
 logdir, setups = sys.argv[1], sys.argv[2:]
-counts, tests, latency = {}, [], {}
+counts, tests, latency, stress, models = {}, [], {}, {}, {}
 for setup in setups:
     path = os.path.join(logdir, setup + ".data")
     for line in open(path) if os.path.exists(path) else []:
         rec = json.loads(line)
         if "latency_s" in rec:
             latency[setup] = rec["latency_s"]
-            continue
-        if "test" not in rec or "bios" not in rec:
-            continue
-        if rec["test"] not in tests:
-            tests.append(rec["test"])
-        counts[(rec["test"], setup)] = f"{rec['bios']} / {rec['requests']}"
+        elif "stress" in rec:
+            stress.setdefault(setup, []).append(rec)
+        elif "xfs_model" in rec:
+            models[setup] = rec["xfs_model"]
+        elif "test" in rec and "bios" in rec:
+            if rec["test"] not in tests:
+                tests.append(rec["test"])
+            counts[(rec["test"], setup)] = f"{rec['bios']} / {rec['requests']}"
+cols = [s for s in setups if any((t, s) in counts for t in tests)]
 if tests:
     print("\nbios / requests counted in the guests (block tracepoints):\n")
-    print("| " + " | ".join(["zeroing on null_blk"] + setups) + " |")
-    print("|---" + "|--:" * len(setups) + "|")
+    print("| " + " | ".join(["zeroing on null_blk"] + cols) + " |")
+    print("|---" + "|--:" * len(cols) + "|")
     for t in tests:
-        print("| " + " | ".join([t] + [counts.get((t, s), "-") for s in setups]) + " |")
+        print("| " + " | ".join([t] + [counts.get((t, s), "-") for s in cols]) + " |")
 if latency:
     print("\nSIGKILL one second into blkdiscard -z on a 64 MiB/s null_blk, seconds until it was gone:\n")
     for s in setups:
         if s in latency:
             print(f"  {s}: {', '.join(f'{x:.3f}' for x in latency[s])}")
+if stress:
+    # Splats: the lines run-vm.sh's check found in that boot's console log.
+    print("\nstress and fault suite (tests/vm/guest/stress), per set-up:\n")
+    print("| set-up | parts | cases | bytes verified | faults injected | splats | leaks | corrupt bytes |")
+    print("|---|--:|--:|--:|--:|--:|--:|--:|")
+    for s in setups:
+        if s not in stress:
+            continue
+        recs = stress[s]
+        total = lambda k: sum(r[k] for r in recs)
+        leaks = [r["leaks"] for r in recs if r.get("leaks") is not None]
+        spl = os.path.join(logdir, s + ".splats")
+        splats = sum(1 for _ in open(spl)) if os.path.exists(spl) else "?"
+        print(f"| {s} | {len(recs)} | {total('cases')} | {total('bytes_verified')} | {total('faults')} "
+              f"| {splats} | {sum(leaks) if leaks else 'not checked'} | {total('corrupt')} |")
+if models:
+    print("\n64 KiB-block XFS under the seeded workload (050-xfs-64k-model), per set-up:\n")
+    for s, m in models.items():
+        print(f"  {s}: " + ", ".join(f"{k}={v}" for k, v in m.items()))
+    if len({json.dumps(m, sort_keys=True) for m in models.values()}) > 1:
+        print("  (the set-ups differ)")
 PY
 exit $failed

@@ -6,41 +6,59 @@
 # /pmdzero/bench.  Uncompressed cpio: the guest kernel needs no decompressor and
 # the host skips the compression time.
 #
-#   tests/vm/mkinitramfs.sh OUT.cpio [EXTRA_BINARY ...]
+#   tests/vm/mkinitramfs.sh [--arch arm64] OUT.cpio [EXTRA_BINARY ...]
+#
+# --arch arm64: the arm64 guest's initramfs, from Debian's arm64 packages
+# (tests/vm/arm64-sysroot.sh) and helpers built with the cross compiler:
+# only what the count tests and KUnit need (bash, busybox, GNU dd, cmp,
+# blkdiscard, fallocate); EXTRA_BINARY is refused there.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-out=${1:?usage: mkinitramfs.sh OUT.cpio [EXTRA_BINARY ...]}
+arch=x86_64
+if [ "${1:-}" = --arch ]; then
+	arch=${2:?--arch needs x86_64 or arm64}
+	shift 2
+fi
+out=${1:?usage: mkinitramfs.sh [--arch arm64] OUT.cpio [EXTRA_BINARY ...]}
 shift
 mkdir -p "$(dirname "$out")"
-tools=(bash dd cmp fio jq mkfs.xfs xfs_io xfs_repair blkdiscard fallocate blktrace blkparse lsblk "$@")
+case $arch in
+x86_64)
+	cc=${CC:-cc} sysroot=
+	tools=(bash dd cmp fio jq mkfs.xfs xfs_io xfs_repair blkdiscard fallocate blktrace blkparse lsblk "$@")
+	;;
+arm64)
+	[ $# -eq 0 ] || { echo "mkinitramfs: --arch arm64 takes no extra binaries" >&2; exit 2; }
+	cc=aarch64-linux-gnu-gcc
+	sysroot=$("$here/arm64-sysroot.sh")
+	tools=(bash dd cmp blkdiscard fallocate)
+	;;
+*) echo "mkinitramfs: unknown --arch $arch" >&2; exit 2 ;;
+esac
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 
+mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,lib,lib64,etc,proc,sys,dev,tmp,mnt,root}
 # The guest tests' own helpers, built here with the project's warnings.
 mkdir -p "$stage/.helpers"
 for src in "$here"/helpers/*.c; do
 	bin=$stage/.helpers/$(basename "$src" .c)
-	${CC:-cc} -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -o "$bin" "$src"
-	tools+=("$bin")
+	$cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -o "$bin" "$src"
+	if [ $arch = x86_64 ]; then
+		tools+=("$bin")
+	else
+		cp "$bin" "$stage/usr/bin/"
+	fi
 done
-mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,lib,lib64,etc,proc,sys,dev,tmp,mnt,root}
 fio_jobs=$(cd "$here/../../fio-jobs" && pwd)
 # The benchmark's timer of zeroing calls, preloaded into the tools it times.
-mkdir -p "$stage/usr/lib/pmdzero"
-${CC:-cc} -std=c11 -O2 -Wall -Wextra -Werror -shared -fPIC \
-	-o "$stage/usr/lib/pmdzero/zerotime.so" "$fio_jobs/scenarios/zerotime.c" -ldl
-
-busybox=$(command -v busybox) || { echo "mkinitramfs: busybox missing" >&2; exit 1; }
-case $(ldd "$busybox" 2>&1 || true) in
-*'not a dynamic'*) ;;
-*) echo "mkinitramfs: $busybox is not static (install busybox-static)" >&2; exit 1 ;;
-esac
-cp "$busybox" "$stage/bin/busybox"
-for applet in $("$busybox" --list); do
-	[ -e "$stage/bin/$applet" ] || ln -s busybox "$stage/bin/$applet"
-done
+if [ $arch = x86_64 ]; then
+	mkdir -p "$stage/usr/lib/pmdzero"
+	$cc -std=c11 -O2 -Wall -Wextra -Werror -shared -fPIC \
+		-o "$stage/usr/lib/pmdzero/zerotime.so" "$fio_jobs/scenarios/zerotime.c" -ldl
+fi
 
 copy_with_libs() { # path-in-host [dest-dir]
 	local bin=$1 dest=${2:-} lib
@@ -54,6 +72,37 @@ copy_with_libs() { # path-in-host [dest-dir]
 	done
 }
 
+# arm64: the tools from the sysroot, every shared library of the sysroot
+# (a few MiB), and a check that each binary finds what it loads.
+copy_from_sysroot() {
+	local t p d dir lib missing=0
+	for t in "${tools[@]}"; do
+		p=
+		for d in usr/sbin usr/bin sbin bin; do
+			[ -f "$sysroot/$d/$t" ] && { p=$d/$t; break; }
+		done
+		[ -n "$p" ] || { echo "mkinitramfs: $t is not in $sysroot" >&2; exit 1; }
+		cp "$sysroot/$p" "$stage/$p"
+	done
+	for dir in lib/aarch64-linux-gnu usr/lib/aarch64-linux-gnu; do
+		mkdir -p "$stage/$dir"
+		find "$sysroot/$dir" -maxdepth 1 -name '*.so*' -exec cp -P {} "$stage/$dir/" \;
+	done
+	cp -P "$sysroot/lib/ld-linux-aarch64.so.1" "$stage/lib/"
+	for p in "$stage"/{bin,sbin,usr/bin,usr/sbin}/*; do
+		[ -f "$p" ] && [ ! -L "$p" ] || continue
+		for lib in $(readelf -d "$p" 2>/dev/null | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p'); do
+			[ -e "$stage/lib/aarch64-linux-gnu/$lib" ] || [ -e "$stage/usr/lib/aarch64-linux-gnu/$lib" ] ||
+				{ echo "mkinitramfs: ${p#"$stage"} needs $lib, not in the sysroot" >&2; missing=1; }
+		done
+	done
+	[ $missing = 0 ] || exit 1
+}
+
+if [ $arch = arm64 ]; then
+	copy_from_sysroot
+	tools=()
+fi
 for t in "${tools[@]}"; do
 	if [ -x "$t" ] && [[ $t == */* ]]; then
 		copy_with_libs "$(readlink -f "$t")" /usr/bin
@@ -65,6 +114,24 @@ for t in "${tools[@]}"; do
 		echo "mkinitramfs: $t not found on the host" >&2
 		exit 1
 	fi
+done
+
+# busybox for the rest, after the tools so that it never stands in for one.
+if [ $arch = arm64 ]; then
+	busybox=$sysroot/bin/busybox
+else
+	busybox=$(command -v busybox) || { echo "mkinitramfs: busybox missing" >&2; exit 1; }
+fi
+case $(file -L "$busybox") in
+*'statically linked'*) ;;
+*) echo "mkinitramfs: $busybox is not static (install busybox-static)" >&2; exit 1 ;;
+esac
+cp "$busybox" "$stage/bin/busybox"
+# The applet list from the host's busybox: the arm64 one cannot run here,
+# and the same Debian version offers the same applets.
+for applet in $($(command -v busybox) --list); do
+	[ -e "$stage/bin/$applet" ] || [ -e "$stage/usr/bin/$applet" ] || [ -e "$stage/sbin/$applet" ] ||
+		ln -s busybox "$stage/bin/$applet"
 done
 
 # Scripts say #!/bin/bash; busybox owns /bin here.

@@ -6,6 +6,10 @@
 #                      [--only t1,t2] [--logdir DIR] [--timeout SECONDS]
 #                      [--icount] [-- EXTRA QEMU ARGS]
 #
+# The architecture follows the kernel: bzImage boots under
+# qemu-system-x86_64 (q35), Image under qemu-system-aarch64 (virt, TCG,
+# results on a virtio console).
+#
 # --icount: one CPU under TCG with -icount shift=0,sleep=off, so that guest
 # time advances one nanosecond per guest instruction and idle time is
 # skipped: a time taken in the guest is then an instruction count, which
@@ -35,7 +39,15 @@ while [ $# -gt 0 ]; do
 	*) echo "run-vm.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
-[ -f "$kernel/bzImage" ] || { echo "run-vm.sh: no bzImage in '$kernel'" >&2; exit 2; }
+if [ -f "$kernel/bzImage" ]; then
+	arch=x86_64 image=$kernel/bzImage
+elif [ -f "$kernel/Image" ]; then
+	arch=arm64 image=$kernel/Image
+else
+	echo "run-vm.sh: no bzImage or Image in '$kernel'" >&2
+	exit 2
+fi
+[ $arch = x86_64 ] || [ $icount = 0 ] || { echo "run-vm.sh: --icount is for x86_64 guests" >&2; exit 2; }
 [ -f "$initrd" ] || { echo "run-vm.sh: no initramfs '$initrd'" >&2; exit 2; }
 [ -n "$label" ] && [ -n "$expect" ] || { echo "run-vm.sh: --label and --expect are required" >&2; exit 2; }
 
@@ -51,13 +63,24 @@ if [ $icount = 1 ]; then
 	# Instruction counting needs TCG and one vCPU.
 	accel=tcg cpu=max
 	cpus=(-smp 1 -icount shift=0,sleep=off)
+elif [ $arch = arm64 ]; then
+	# An arm64 guest on this host is always emulated.  A Cortex-A57
+	# (ARMv8.0): -cpu max would add pointer authentication, which TCG
+	# emulates slowly, and nothing here needs it.
+	accel=tcg cpu=cortex-a57
+	cpus=(-smp 2)
 else
 	accel=$("$(dirname "$0")/pick-accel.sh" "$kernel") || exit 2
 	cpu=max
 	[ "$accel" = kvm ] && cpu=host
 	cpus=(-smp 2)
 fi
-cmdline="console=ttyS0 panic=-1 oops=panic null_blk.nr_devices=0 pmdzero.suite=$suite"
+if [ $arch = arm64 ]; then
+	cmdline="console=ttyAMA0 pmdzero.results=hvc0"
+else
+	cmdline="console=ttyS0"
+fi
+cmdline+=" panic=-1 oops=panic null_blk.nr_devices=0 pmdzero.suite=$suite"
 cmdline+=" pmdzero.kernel=$label pmdzero.expect=$expect"
 [ -n "$only" ] && cmdline+=" pmdzero.only=$only"
 [ -n "$append" ] && cmdline+=" $append"
@@ -70,11 +93,17 @@ fi
 
 start=$(date +%s)
 set +e
-timeout --foreground "$timeout" qemu-system-x86_64 \
-	-machine q35,accel=$accel -cpu $cpu "${cpus[@]}" -m "${PMDZERO_VM_MEM:-3G}" \
+if [ $arch = arm64 ]; then
+	qemu=(qemu-system-aarch64 -machine virt,accel=$accel
+		-device virtio-serial-device -chardev "file,id=results,path=$results"
+		-device virtconsole,chardev=results)
+else
+	qemu=(qemu-system-x86_64 -machine q35,accel=$accel -serial "file:$results")
+fi
+timeout --foreground "$timeout" "${qemu[0]}" -serial "file:$console" "${qemu[@]:1}" \
+	-cpu $cpu "${cpus[@]}" -m "${PMDZERO_VM_MEM:-3G}" \
 	-nographic -no-reboot -monitor none \
-	-kernel "$kernel/bzImage" -initrd "$initrd" -append "$cmdline" \
-	-serial "file:$console" -serial "file:$results" \
+	-kernel "$image" -initrd "$initrd" -append "$cmdline" \
 	"$@" > "$logdir/$label.qemu.log" 2>&1
 qrc=$?
 set -e
