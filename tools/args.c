@@ -135,12 +135,62 @@ static int parse_nonzero_size_arg(const char *what, const char *s, uint64_t *v, 
 	return ret;
 }
 
+/*
+ * getopt_long() returned '?'.  optopt is 0 for an unknown or ambiguous long
+ * option, the option's value for a long option given an argument it does
+ * not take ("--verify=yes"; OPT_VERIFY is no character to print), and the
+ * character for an unknown short option, which no long option has as its
+ * value.  arg is the word getopt_long() consumed last: the long option in
+ * the first two cases.
+ */
+static int bad_option(const struct option *opts, const char *arg, int opt, char *msg,
+		      size_t len)
+{
+	char names[256];
+	size_t k, n, used = 0;
+	int matches = 0;
+
+	for (k = 0; opt && opts[k].name; k++)
+		if (opts[k].val == opt && opts[k].has_arg == no_argument)
+			return fail(msg, len, "option '--%s' doesn't allow an argument", opts[k].name);
+	if (opt)
+		return fail(msg, len, "invalid option -- '%c'", opt);
+	/* A prefix of several long options, as glibc would print it. */
+	n = strcspn(arg + 2, "=");
+	names[0] = '\0';
+	for (k = 0; n && opts[k].name; k++) {
+		if (strncmp(opts[k].name, arg + 2, n))
+			continue;
+		matches++;
+		if (used < sizeof(names))
+			used += (size_t)snprintf(names + used, sizeof(names) - used, " '--%s'",
+						 opts[k].name);
+	}
+	if (matches > 1)
+		return fail(msg, len, "option '%.*s' is ambiguous; possibilities:%s", (int)(n + 2),
+			    arg, names);
+	return fail(msg, len, "unrecognized option '%s'", arg);
+}
+
+/* A count is a plain decimal number: no sign, no space, no suffix
+ * (strtoull() alone would take " -1" as 18446744073709551615). */
+static int parse_count(const char *s, unsigned long long *v)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	*v = strtoull(s, &end, 10);
+	return errno || *end ? -1 : 0;
+}
+
 int pz_parse_args(int argc, char **argv, struct pz_args *a, char *msg, size_t len,
 		  int *usage_error)
 {
 	const struct pz_cmd *cmd;
 	int c, i, nargs, ret, sub_argc;
-	char **sub_argv, *end, names[256];
+	char **sub_argv, names[256];
 	unsigned long long v;
 
 	memset(a, 0, sizeof(*a));
@@ -224,10 +274,7 @@ int pz_parse_args(int argc, char **argv, struct pz_args *a, char *msg, size_t le
 			break;
 		case 'q':
 			/* A count, not a size: "4K" is refused. */
-			errno = 0;
-			v = strtoull(optarg, &end, 10);
-			if (errno || end == optarg || *end || optarg[0] == '-' || v < 1 ||
-			    v > PMDZERO_MAX_QUEUE_DEPTH)
+			if (parse_count(optarg, &v) || v < 1 || v > PMDZERO_MAX_QUEUE_DEPTH)
 				return fail(msg, len, "invalid queue depth '%s' (expected 1 to %u)",
 					    optarg, PMDZERO_MAX_QUEUE_DEPTH);
 			a->queue_depth = (unsigned int)v;
@@ -265,9 +312,7 @@ int pz_parse_args(int argc, char **argv, struct pz_args *a, char *msg, size_t le
 			a->quiet = 1;
 			break;
 		case 'n':
-			errno = 0;
-			v = strtoull(optarg, &end, 10);
-			if (errno || end == optarg || *end || optarg[0] == '-')
+			if (parse_count(optarg, &v))
 				return fail(msg, len, "invalid count '%s'", optarg);
 			a->count = v;
 			break;
@@ -288,11 +333,8 @@ int pz_parse_args(int argc, char **argv, struct pz_args *a, char *msg, size_t le
 					    sub_argv[optind - 1]);
 			return fail(msg, len, "option requires an argument -- '%c'", optopt);
 		default:
-			/* optopt is 0 for an unknown long option. */
 			*usage_error = 1;
-			if (!optopt)
-				return fail(msg, len, "unrecognized option '%s'", sub_argv[optind - 1]);
-			return fail(msg, len, "invalid option -- '%c'", optopt);
+			return bad_option(cmd->longopts, sub_argv[optind - 1], optopt, msg, len);
 		}
 	}
 
