@@ -104,6 +104,15 @@ int main(void)
 	bad(ARGS("probe", "-o", "1M", "/dev/x"), 1, "invalid option -- 'o'");
 	bad(ARGS("verify", "-e", "ioctl", "/dev/x"), 1, "invalid option -- 'e'");
 	bad(ARGS("trace", "--verify", "/dev/x", "--", "true"), 1, "unrecognized option '--verify'");
+	/* Found by tests/host/fuzz-options.py: the option's own name, not its
+	 * internal value; every possibility of an ambiguous prefix; a count
+	 * with a sign or a space is no count. */
+	bad(ARGS("zero", "--verify=yes", "/dev/x"), 1, "option '--verify' doesn't allow an argument");
+	bad(ARGS("zero", "--json=1", "/dev/x"), 1, "option '--json' doesn't allow an argument");
+	bad(ARGS("zero", "--ve", "/dev/x"), 1,
+	    "option '--ve' is ambiguous; possibilities: '--vectored' '--verify' '--version'");
+	bad(ARGS("zero", "-q", " 4", "/dev/x"), 0, "invalid queue depth ' 4' (expected 1 to 4096)");
+	bad(ARGS("zero", "-q", "+4", "/dev/x"), 0, "invalid queue depth '+4' (expected 1 to 4096)");
 
 	parse(&p, ARGS("trace", "--json", "/dev/x", "--", "dd", "--json", "-o", "x"));
 	CHECK(p.ret == 0 && p.a.json && !strcmp(p.a.device, "/dev/x"), "trace: %s", p.msg);
