@@ -225,3 +225,163 @@ stress_data() {
 # soak N: N times the stress suite's soak factor (pmdzero.soak=, default 1),
 # for the rounds of a stress test.
 soak() { echo $(( $1 * ${PMDZERO_SOAK:-1} )); }
+
+# --- The stress suite's helpers (tests/vm/guest/stress) ---
+
+# stress_figure PART CASES BYTES_VERIFIED FAULTS CORRUPT [LEAKS]: the
+# figure of one part as a line for the log (with the splats since the test
+# began, if splats_since_start counted them), then as stress_data's DATA
+# line.
+stress_figure() {
+	echo "figure: $1: $2 cases, $3 bytes verified, $4 faults injected, $5 corrupt bytes," \
+		"${splats:-?} splats, ${6:-null} leaks"
+	stress_data "$@"
+}
+
+KMEMLEAK=/sys/kernel/debug/kmemleak
+
+# kmemleak_begin: start a leak window.  One scan first, so that what leaked
+# before (the boot, an earlier test) is reported now and then forgotten with
+# "clear", not blamed on this test.  Sets kmemleak_on: 1 with a working
+# kmemleak, 0 without one (leaks are then null).  With auto-scan off (the
+# debug kernel's config) nothing scans behind the test's back.
+kmemleak_begin() {
+	kmemleak_on=0
+	if [ ! -e $KMEMLEAK ]; then
+		echo "kmemleak: not in this kernel, leaks are null"
+		return 0
+	fi
+	# "clear" works even when kmemleak disabled itself; "scan" does not.
+	if ! echo scan > $KMEMLEAK 2>/dev/null; then
+		echo "kmemleak: disabled at run time (see the console log), leaks are null"
+		return 0
+	fi
+	echo clear > $KMEMLEAK || fail "kmemleak: cannot clear"
+	kmemleak_on=1
+}
+
+# kmemleak_end: set leaks to the number of unreferenced objects kmemleak
+# finds now (null without kmemleak) and print the first reports.  An object
+# younger than 5 s (MSECS_MIN_AGE) is never reported, hence the wait; two
+# scans, as Documentation/dev-tools/kmemleak.rst advises, because an object
+# whose last pointer was in a register or on a CPU's stack during the first
+# is found referenced again only by the second.
+kmemleak_end() {
+	local t0
+	leaks=null
+	[ "${kmemleak_on:-0}" = 1 ] || return 0
+	t0=$EPOCHREALTIME
+	sleep 6
+	echo scan > $KMEMLEAK || fail "kmemleak: scan failed"
+	echo scan > $KMEMLEAK || fail "kmemleak: scan failed"
+	cat $KMEMLEAK > /tmp/kmemleak.txt || fail "kmemleak: cannot read the reports"
+	leaks=$(grep -c 'unreferenced object' /tmp/kmemleak.txt)
+	echo "kmemleak: $leaks unreferenced objects ($(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }') s to wait and scan twice)"
+	[ "$leaks" = 0 ] || head -n 60 /tmp/kmemleak.txt
+}
+
+FAIL_MAKE_REQUEST=/sys/kernel/debug/fail_make_request
+
+# has_fail_make_request: the kernel has the block layer's fault injection
+# (CONFIG_FAIL_MAKE_REQUEST, the debug kernel only).
+has_fail_make_request() { [ -d $FAIL_MAKE_REQUEST ]; }
+
+# fault_begin DEV [SPACE [TIMES]]: every bio submitted to DEV from now on
+# fails with EIO in submit_bio_noacct() (should_fail_bio), after SPACE bytes
+# of bios have passed (default 0), at most TIMES bios (default 1000000).
+# verbose 0: the default 2 prints a stack trace per fault, which the splat
+# check would take for a kernel bug.
+fault_begin() {
+	echo 0 > $FAIL_MAKE_REQUEST/verbose &&
+		echo 1 > $FAIL_MAKE_REQUEST/interval &&
+		echo "${2:-0}" > $FAIL_MAKE_REQUEST/space &&
+		echo "${3:-1000000}" > $FAIL_MAKE_REQUEST/times &&
+		echo 100 > $FAIL_MAKE_REQUEST/probability &&
+		echo 1 > "$(sysblock "$1")/make-it-fail" || fail "cannot arm fail_make_request on $1"
+	fault_times=${3:-1000000}
+}
+
+# fault_end DEV: stop injecting into DEV; set injected to the number of bios
+# that were failed (fail_make_request counts "times" down for each).
+fault_end() {
+	echo 0 > "$(sysblock "$1")/make-it-fail" &&
+		echo 0 > $FAIL_MAKE_REQUEST/probability || fail "cannot disarm fail_make_request on $1"
+	injected=$((fault_times - $(cat $FAIL_MAKE_REQUEST/times)))
+	echo 0 > $FAIL_MAKE_REQUEST/space
+}
+
+# rq_errors_begin DEV / rq_errors_end: count the requests on DEV that
+# complete with an error (block:block_rq_complete, error != 0) in between;
+# rq_errors_end sets rq_errors.  The faults a driver injects (null_blk's
+# badblocks) are counted that way.
+rq_errors_begin() {
+	local ev=$TRACEFS/events/block/block_rq_complete
+	echo 0 > $TRACEFS/tracing_on
+	echo 0 > $TRACEFS/events/enable
+	echo "dev == $(kdev "$1") && error != 0" > $ev/filter || fail "cannot filter block:block_rq_complete"
+	echo 1 > $ev/enable
+	echo > $TRACEFS/trace
+	echo 1 > $TRACEFS/tracing_on
+}
+
+rq_errors_end() {
+	local ev=$TRACEFS/events/block/block_rq_complete
+	echo 0 > $TRACEFS/tracing_on
+	echo 0 > $ev/enable
+	echo 0 > $ev/filter
+	rq_errors=$(grep -c -F ' block_rq_complete:' $TRACEFS/trace)
+}
+
+# zcheck DEV SEED [zpattern check options]: check DEV against the pattern
+# of SEED (tests/vm/helpers/zpattern.c); add to bytes_verified and
+# corrupt_bytes; zcheck_out is what zpattern printed.  Returns 0 if clean,
+# 1 if corrupt (its lines printed); an I/O or usage error fails the test.
+zcheck() {
+	local rc kv
+	zcheck_out=$(zpattern check "$@")
+	rc=$?
+	[ $rc -le 1 ] || fail "zpattern check $* failed (exit $rc): $zcheck_out"
+	for kv in $zcheck_out; do
+		case $kv in
+		verified=*) bytes_verified=$((${bytes_verified:-0} + ${kv#*=})) ;;
+		corrupt=*) corrupt_bytes=$((${corrupt_bytes:-0} + ${kv#*=})) ;;
+		esac
+	done
+	[ $rc = 0 ] || echo "corrupt: zpattern check $*: $zcheck_out"
+	return $rc
+}
+
+# nullb_destroy_checked NAME: power a null_blk device off and remove it,
+# failing the test if either fails or power-off hangs for a minute (a
+# request that never completed keeps the queue from freezing).
+nullb_destroy_checked() {
+	local i=0 pid
+	[ -d "$NULLB/$1" ] || return 0
+	(echo 0 > "$NULLB/$1/power") &
+	pid=$!
+	while kill -0 $pid 2>/dev/null; do
+		[ $i -lt 600 ] || fail "null_blk $1: power-off still blocked after 60 s"
+		sleep 0.1
+		i=$((i + 1))
+	done
+	wait $pid || fail "null_blk $1: power-off failed"
+	rmdir "$NULLB/$1" || fail "null_blk $1: rmdir failed"
+}
+
+# What run-vm.sh calls a splat in the console log.
+SPLAT_RE='WARNING:|BUG:|Oops|general protection|KASAN|UBSAN|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|INFO: task .* blocked|Call Trace:|kernel BUG|Kernel panic'
+
+# splats_since_start: set splats to the number of kernel log lines since
+# this test began (run-suite.sh's "pmdzero: start SUITE/TEST" line; the
+# whole log if that is gone) that the splat check of run-vm.sh would fail
+# the boot on, and print them: the test that caused them fails too.
+splats_since_start() {
+	local mark
+	mark="pmdzero: start $(basename "$(dirname "$0")")/$(basename "$0" .sh)"
+	dmesg > /tmp/dmesg.txt 2>/dev/null || { splats=0; return 0; }
+	grep -qF "$mark" /tmp/dmesg.txt || mark=
+	awk -v m="$mark" 'm == "" || index($0, m) { on = 1 } on' /tmp/dmesg.txt |
+		grep -E "$SPLAT_RE" > /tmp/splats.txt
+	splats=$(wc -l < /tmp/splats.txt)
+	[ "$splats" = 0 ] || head -n 20 /tmp/splats.txt
+}
