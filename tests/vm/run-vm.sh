@@ -109,6 +109,8 @@ qrc=$?
 set -e
 rm -f "$logdir/$label.initrd.cpio"
 secs=$(( $(date +%s) - start ))
+# The arm64 guest's virtio console ends its lines with CR LF.
+[ -f "$results" ] && sed -i 's/\r$//' "$results"
 
 failed=0
 if ! grep -q '^@@PMDZERO DONE' "$results" 2>/dev/null; then
