@@ -8,8 +8,8 @@
 #
 # Finer targets: deps, userspace, kernel, kernel-stock, kernel-off,
 # kernel-debug, kernel-arm64, patch-check, initramfs, initramfs-arm64,
-# vm-check, vm-arm64, vm-matrix, stress-soak, unit-check, host-check, deb,
-# deb-check, install, clean.
+# vm-check, vm-arm64, vm-matrix, stress-soak, mutations, unit-check,
+# host-check, deb, deb-check, install, clean.
 
 SHELL := /bin/bash
 TOP := $(CURDIR)
@@ -31,7 +31,7 @@ DEB_PACKAGES := build-essential bc bison flex libelf-dev libssl-dev cpio \
 	dpkg-dev debhelper rsync
 
 .PHONY: help deps userspace kernel kernel-stock kernel-off kernel-debug \
-	kernel-arm64 patch-check initramfs initramfs-arm64 vm-check vm-arm64 vm-matrix stress-soak unit-check \
+	kernel-arm64 patch-check initramfs initramfs-arm64 vm-check vm-arm64 vm-matrix stress-soak mutations unit-check \
 	host-check bench bench-full deb deb-check test install clean
 
 # The help is the leading comment block above, after its title line.
@@ -91,6 +91,11 @@ vm-matrix: kernel kernel-stock kernel-off kernel-debug kernel-arm64 initramfs in
 	tests/vm/matrix.sh $(VM_SETUPS)
 VM_SETUPS := stock patched patched-thp-never option-off debug patched-384m \
 	patched-iommu debug-iommu arm64 stress-stock stress-patched stress-debug
+
+# Each patch whose effect no user sees, taken back out: the test meant to
+# catch it must fail (kernel/experiments/mutations).  A kernel build each.
+mutations: kernel initramfs
+	kernel/experiments/mutations/run.sh
 
 # The stress and fault suite with SOAK times its rounds (default 10), on
 # the patched and debug kernels: longer than make test allows.
