@@ -356,6 +356,19 @@ static int zeroing_write(uint64_t off, uint64_t len)
 }
 
 /* --- the ops --- */
+/* Write the generated data for [off, off + len) through fd, and the same
+ * into the model. */
+static void write_modelled(int fd, uint64_t off, uint64_t len, const char *what)
+{
+	gen_data(buf, off, len);
+	if (pwrite(fd, buf, len, (off_t)off) != (ssize_t)len)
+		die(what);
+	memcpy(model + off, buf, len);
+	changed(off, len);
+	if (off + len > size)
+		size = off + len;
+}
+
 static void op_dwrite(void)
 {
 	uint64_t bs = opt.fsblock, a = opt.align, nblk = opt.maxsize / bs, off, len;
@@ -377,13 +390,7 @@ static void op_dwrite(void)
 	log_op(OP_DWRITE, off, len, 0);
 	before_direct();
 	dio_zeroing += zeroing_write(off, len);
-	gen_data(buf, off, len);
-	if (pwrite(fd_d, buf, len, (off_t)off) != (ssize_t)len)
-		die("O_DIRECT pwrite");
-	memcpy(model + off, buf, len);
-	changed(off, len);
-	if (off + len > size)
-		size = off + len;
+	write_modelled(fd_d, off, len, "O_DIRECT pwrite");
 }
 
 static void op_bwrite(void)
@@ -396,13 +403,7 @@ static void op_bwrite(void)
 		off = rnd(opt.maxsize - 1);
 	len = 1 + rnd(min64(128u << 10, opt.maxsize - off));
 	log_op(OP_BWRITE, off, len, 0);
-	gen_data(buf, off, len);
-	if (pwrite(fd_b, buf, len, (off_t)off) != (ssize_t)len)
-		die("pwrite");
-	memcpy(model + off, buf, len);
-	changed(off, len);
-	if (off + len > size)
-		size = off + len;
+	write_modelled(fd_b, off, len, "pwrite");
 	dirty = 1;
 }
 
