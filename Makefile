@@ -6,7 +6,8 @@
 #   make test       every suite: unit, host (loop devices), ASan/UBSan, the
 #                   patch checks and the VM matrix; ends with "N passed, ..."
 #
-# Finer targets: deps, userspace, kernel, kernel-stock, kernel-off,
+# Finer targets: deps (deps-userspace, deps-kernel, deps-vm, deps-test,
+# deps-bench, deps-deb), base-check, userspace, kernel, kernel-stock, kernel-off,
 # kernel-debug, kernel-arm64, patch-check, initramfs, initramfs-arm64,
 # vm-check, vm-arm64, vm-matrix, stress-soak, mutations, unit-check,
 # host-check, deb, deb-check, install, clean.
@@ -21,16 +22,39 @@ INITRD := $(BUILD)/vm/initramfs.cpio
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-# Debian packages the whole project needs; `make deps` installs what is
-# missing, so a new machine needs nothing but make and apt.
-DEB_PACKAGES := build-essential bc bison flex libelf-dev libssl-dev cpio \
-	linux-source-6.12 gcc-aarch64-linux-gnu libc6-dev-arm64-cross python3-ply python3-git \
-	qemu-system-x86 qemu-system-arm busybox-static fio xfsprogs blktrace util-linux \
-	liburing-dev libaio-dev libblkid-dev libmount-dev libsmartcols-dev pkg-config \
-	gnuplot-nox kmod file python3 jq fdisk e2fsprogs \
-	dpkg-dev debhelper rsync
+# Debian packages, by what needs them.  Each deps-* target installs only its
+# own group's missing packages (as root, through apt); with them present it
+# needs no root.  `make deps` installs every group.  The kernel source is not
+# a package name here: deps-kernel installs exactly the version kernel/BASE
+# pins (kernel/base.sh install).
+PKGS_USERSPACE := build-essential pkg-config liburing-dev libaio-dev libblkid-dev \
+	libmount-dev libsmartcols-dev
+PKGS_KERNEL := build-essential bc bison flex libelf-dev libssl-dev cpio kmod \
+	python3-ply python3-git gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+PKGS_VM := qemu-system-x86 qemu-system-arm busybox-static cpio kmod file fio blktrace \
+	xfsprogs e2fsprogs util-linux fdisk jq
+PKGS_TEST := blktrace fio jq python3 fdisk e2fsprogs xfsprogs util-linux file gnuplot-nox
+PKGS_BENCH := python3 jq gnuplot-nox
+PKGS_DEB := dpkg-dev debhelper rsync
 
-.PHONY: help deps userspace kernel kernel-stock kernel-off kernel-debug \
+# $(call apt_install,GROUP,PACKAGES)
+define apt_install
+	@missing=$$(for p in $(2); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \
+	done | sort -u | tr '\n' ' '); \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" != 0 ]; then \
+			echo "deps-$(1): missing Debian packages: $$missing(as root: apt-get install $$missing)" >&2; exit 1; \
+		fi; \
+		echo "deps-$(1): installing $$missing"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -q >/dev/null && \
+		apt-get install -y -q --no-install-recommends $$missing >/dev/null; \
+	fi
+endef
+
+.PHONY: help deps deps-userspace deps-kernel-tools deps-kernel deps-vm deps-test \
+	deps-bench deps-deb base-check userspace kernel kernel-stock kernel-off kernel-debug \
 	kernel-arm64 patch-check initramfs initramfs-arm64 vm-check vm-arm64 vm-matrix stress-soak mutations unit-check \
 	host-check bench bench-full deb deb-check test install clean
 
@@ -38,40 +62,45 @@ DEB_PACKAGES := build-essential bc bison flex libelf-dev libssl-dev cpio \
 help:
 	@awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' Makefile
 
-deps:
-	@missing=$$(for p in $(DEB_PACKAGES); do \
-		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \
-	done); \
-	if [ -n "$$missing" ]; then \
-		echo "deps: installing $$missing"; \
-		export DEBIAN_FRONTEND=noninteractive; \
-		apt-get update -q >/dev/null && \
-		apt-get install -y -q --no-install-recommends $$missing >/dev/null; \
-	fi
+deps: deps-userspace deps-kernel deps-vm deps-test deps-bench deps-deb
+deps-userspace:
+	$(call apt_install,userspace,$(PKGS_USERSPACE))
+deps-kernel-tools:
+	$(call apt_install,kernel,$(PKGS_KERNEL))
+deps-kernel: deps-kernel-tools
+	@kernel/base.sh install
+deps-vm:
+	$(call apt_install,vm,$(PKGS_VM))
+deps-test:
+	$(call apt_install,test,$(PKGS_TEST))
+deps-bench:
+	$(call apt_install,bench,$(PKGS_BENCH))
+deps-deb:
+	$(call apt_install,deb,$(PKGS_DEB))
 
-userspace: deps
+userspace: deps-userspace
 	$(MAKE) -C lib O=$(O)
 	$(MAKE) -C tools O=$(O)
 
-kernel: deps
+kernel: deps-kernel
 	kernel/build.sh patched
-kernel-stock: deps
+kernel-stock: deps-kernel
 	kernel/build.sh stock
-kernel-off: deps
+kernel-off: deps-kernel
 	kernel/build.sh option-off
-kernel-debug: deps
+kernel-debug: deps-kernel
 	kernel/build.sh debug
-kernel-arm64: deps
+kernel-arm64: deps-kernel
 	kernel/build.sh arm64
 
 # checkpatch --strict on every patch, each patch applied on its own and the
 # objects it touches built with the option on and off.
-patch-check: deps
+patch-check: deps-kernel
 	tests/kernel/patch-check.sh
 
-initramfs: userspace
+initramfs: userspace deps-vm
 	tests/vm/mkinitramfs.sh $(INITRD) $(O)/pmdzero
-initramfs-arm64: deps
+initramfs-arm64: deps-kernel deps-vm
 	tests/vm/mkinitramfs.sh --arch arm64 $(BUILD)/vm/initramfs-arm64.cpio
 
 # The patched kernel, booted as configured and with transparent_hugepage=never.
@@ -105,35 +134,41 @@ SOAK ?= 10
 stress-soak: kernel kernel-debug initramfs
 	PMDZERO_SOAK=$(SOAK) tests/vm/matrix.sh stress-patched stress-debug
 
-unit-check: deps
+unit-check: deps-userspace deps-test
 	$(MAKE) -C lib O=$(O)
 	$(MAKE) -C tests/unit O=$(O)
 	TEST_LOGDIR=$(LOGDIR)/unit tests/unit/run.sh $(O)
 	tests/bench/report.sh
 
-host-check: userspace
+host-check: userspace deps-test
 	PMDZERO=$(O)/pmdzero TEST_LOGDIR=$(LOGDIR)/host tests/host/run.sh
 
 # fio-jobs/bench.sh builds (or reuses) both kernels and the initramfs itself.
-bench: userspace
+bench: userspace deps-kernel deps-vm deps-bench
 	fio-jobs/bench.sh
-bench-full: userspace
+bench-full: userspace deps-kernel deps-vm deps-bench
 	fio-jobs/bench.sh --full
 
 # Debian packages of the patched kernel with the option on and off, from
 # this machine's configuration: make deb DEB_ARGS="--localmodconfig"
 # (kernel/deb.sh --help).
-deb: deps
+deb: deps-kernel deps-deb
 	kernel/deb.sh $(DEB_ARGS) patched
 	kernel/deb.sh $(DEB_ARGS) option-off
 
 # The packaging path on the small guest configuration: two full kernel
 # builds, about 16 minutes here, so not part of make test.
-deb-check: deps
+deb-check: deps-kernel deps-deb
 	tests/kernel/deb-check.sh
 
 test: deps
 	tests/run.sh
+
+# Every linux-source-6.12 version apt offers, downloaded into the cache
+# (nothing installed): does the series apply with patch -F0 and build?  One
+# line per version; make test runs it for the newest only and warns.
+base-check: deps-kernel-tools
+	kernel/base.sh check
 
 install: userspace
 	$(MAKE) -C lib O=$(O) PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) install

@@ -7,7 +7,8 @@
 #                                  patched if needed) and the object tree
 #
 # Flavours:
-#   stock        linux-source-6.12 as Debian ships it, Kconfig.fragment
+#   stock        linux-source-6.12 as Debian ships it, at the version
+#                kernel/BASE pins, Kconfig.fragment
 #   patched      the series applied, Kconfig.fragment (STATIC_PMD_ZERO_PAGE=y)
 #   option-off   the series applied, STATIC_PMD_ZERO_PAGE=n
 #   debug        the series applied, plus KASAN, DEBUG_VM, PROVE_LOCKING
@@ -28,7 +29,6 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${PMDZERO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pmdzero}
-tarball=/usr/src/linux-source-6.12.tar.xz
 jobs=${JOBS:-$(nproc)}
 
 die() { echo "kernel/build.sh: $*" >&2; exit 1; }
@@ -45,9 +45,9 @@ stock|patched|option-off|debug|arm64) ;;
 *) die "usage: kernel/build.sh [--key|--where] stock|patched|option-off|debug|arm64" ;;
 esac
 
-[ -r "$tarball" ] || die "$tarball missing: install linux-source-6.12 (make deps)"
-pkgver=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null) ||
-	die "linux-source-6.12 is not installed"
+# Only the pinned base (kernel/BASE), checked by version and sha256.
+tarball=$("$top/kernel/base.sh" tarball 2>&1) || die "$tarball"
+pkgver=$(. "$top/kernel/BASE" && echo "$BASE_VERSION")
 
 arch=x86_64 cross= target=bzImage image=arch/x86/boot/bzImage
 fragments=("$top/Kconfig.fragment")

@@ -11,7 +11,8 @@ summary=$top/results/latest/summary.md
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-tar -xJf /usr/src/linux-source-6.12.tar.xz -C "$tmp" --strip-components=1
+tarball=$("$top/kernel/base.sh" tarball) || exit 1
+tar -xJf "$tarball" -C "$tmp" --strip-components=1
 cd "$tmp"
 git init -q
 git add -f -A . >/dev/null

@@ -8,10 +8,11 @@
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-cache=${PMDZERO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pmdzero}
-tarball=/usr/src/linux-source-6.12.tar.xz
+# The pinned base, the objects the series touches and how they are
+# configured and built: the same as make base-check's.
+. "$top/kernel/base.sh"
+cache=$base_cache
 work=$cache/patch-check
-objs="mm/huge_memory.o block/blk-lib.o fs/iomap/direct-io.o"
 failed=0
 
 pass() { echo "PASS kernel/$1"; }
@@ -20,6 +21,8 @@ fail() { echo "FAIL kernel/$1${2:+ ($2)}"; failed=1; }
 mapfile -t patches < <(grep -v -e '^#' -e '^$' "$top/kernel/series")
 [ ${#patches[@]} -gt 0 ] || { fail series "kernel/series is empty"; exit 1; }
 
+tarball=$(base_tarball 2>&1) || { fail base "$tarball"; exit 1; }
+pass "base/$BASE_VERSION"
 rm -rf "$work"
 mkdir -p "$work/src" "$work/on" "$work/off"
 tar -xJf "$tarball" -C "$work/src" --strip-components=1 || { fail extract; exit 1; }
@@ -42,17 +45,6 @@ for p in "${patches[@]}"; do
 	fi
 done
 
-kmake() { make -C "$src" O="$1" ARCH=x86_64 -j"${JOBS:-$(nproc)}" "${@:2}"; }
-# Configured again after every patch, since a patch may add the symbols the
-# fragment asks for.
-configure() {
-	local frags=("$top/Kconfig.fragment")
-	[ "$1" = off ] && frags+=("$top/kernel/configs/option-off.fragment")
-	kmake "$work/$1" -s tinyconfig >/dev/null 2>&1 &&
-	"$src/scripts/kconfig/merge_config.sh" -m -O "$work/$1" "$work/$1/.config" "${frags[@]}" >/dev/null 2>&1 &&
-	kmake "$work/$1" -s olddefconfig >/dev/null 2>&1
-}
-
 n=0
 for p in "${patches[@]}"; do
 	n=$((n + 1))
@@ -62,20 +54,12 @@ for p in "${patches[@]}"; do
 	fi
 	pass "apply/${p%.patch}"
 	for mode in on off; do
-		extra=
-		[ -f "$src/mm/zero_folio_kunit.c" ] && extra=mm/zero_folio_kunit.o
 		log=$work/$n-$mode.log
-		configure $mode || { fail "config-$mode/${p%.patch}"; continue; }
-		if [ $mode = on ] && ! grep -q '^CONFIG_STATIC_PMD_ZERO_PAGE=y' "$work/$mode/.config"; then
-			fail "build-$mode/${p%.patch}" "STATIC_PMD_ZERO_PAGE not set"
-			continue
-		fi
-		if kmake "$work/$mode" $objs $extra > "$log" 2>&1 &&
-		   ! grep -qE '(warning|error):' "$log"; then
+		if series_build_objects "$src" "$work/$mode" $mode "$log"; then
 			pass "build-$mode/${p%.patch}"
 		else
 			fail "build-$mode/${p%.patch}" "see $log"
-			grep -m5 -E '(warning|error):' "$log" | sed 's/^/    /'
+			grep -m5 -E '(warning|error):|not set|failed' "$log" | sed 's/^/    /'
 		fi
 	done
 done
