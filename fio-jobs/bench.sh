@@ -65,6 +65,8 @@ initrd=$top/build/vm/initramfs.cpio
 export PMDZERO_VM_ACCEL
 {
 	echo "commit: $(git -C "$top" describe --always --dirty 2>/dev/null || echo unknown)"
+	# The kernels' source, as kernel/build.sh recorded it (kernel/BASE).
+	echo "base: linux-source-6.12 $(cat "${kdir[stock]}/source-version")"
 	echo "cost_accel: tcg -smp 1 -icount shift=0,sleep=off"
 	echo "wall_accel: $PMDZERO_VM_ACCEL -smp 2"
 	echo "qemu: $(qemu-system-x86_64 --version | head -n1)"

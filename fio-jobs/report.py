@@ -792,7 +792,7 @@ def md_boots(boots):
 
 def md_how(host, boots):
     nb = lambda mode, k: sum(1 for b in boots if b.get("mode") == mode and b.get("kernel") == k)
-    facts = ", ".join(f"{k} {host[k]}" for k in ("cost_accel", "wall_accel", "accel", "qemu", "host_cpu", "host_cpus", "commit", "mode")
+    facts = ", ".join(f"{k} {host[k]}" for k in ("base", "cost_accel", "wall_accel", "accel", "qemu", "host_cpu", "host_cpus", "commit", "mode")
                       if k in host)
     return [
         f"- **Cost** ({nb('cost', 'stock')} stock and {nb('cost', 'patched')} patched boots, ABBA"

@@ -93,6 +93,35 @@ mem = data.get("meminfo") or {}
 diff = (mem.get("difference_kib") or {}).get("mem_available_kib")
 pairs = max((len(w["pairs"]) for w in data["wall"]), default=0)
 
+# The same rows on the previous base, where one was kept (results/base-*):
+# what moving the base changed, if anything.
+def base_rows(path):
+    old = json.load(open(path))
+    oldver = os.path.basename(os.path.dirname(path)).replace("base-", "")
+    ocost = {(c["device"], c["scenario"]): c for c in old["cost"]}
+    ocount = {(c["device"], c["scenario"]): c for c in old["counts"]}
+    rows = []
+    for c in data["cost"]:
+        key = (c["device"], c["scenario"])
+        if c["scenario"] != "blkdiscard-z" or key not in ocost:
+            continue
+        o, k, ok = ocost[key], counts.get(key), ocount.get(key)
+        if not k or not ok:
+            continue
+        for kern in ("stock", "patched"):
+            rows.append([f"{c['device_label'].replace('null_blk ', '')}, {kern}",
+                         f"{o[kern]['mean'] / 1e6:.2f}", f"{c[kern]['mean'] / 1e6:.2f}",
+                         f"{num(ok[kern]['per_gib']['bios'])}/{num(k[kern]['per_gib']['bios'])}",
+                         f"{num(ok[kern]['per_gib']['requests'])}/{num(k[kern]['per_gib']['requests'])}"])
+    out = table([f"blkdiscard -z", f"{oldver}", "now", "bios/GiB", "requests/GiB"], rows)
+    for ko, kn in zip(old.get("kill", []), data["kill"]):
+        out += (f"\n\nKill latency, median (max): on {oldver} stock"
+                f" {ko['stock']['median_s']:.2f} s ({ko['stock']['max_s']:.2f}), patched"
+                f" {ko['patched']['median_s']:.2f} s ({ko['patched']['max_s']:.2f});"
+                f" now stock {kn['stock']['median_s']:.2f} s ({kn['stock']['max_s']:.2f}),"
+                f" patched {kn['patched']['median_s']:.2f} s ({kn['patched']['max_s']:.2f}).")
+    return oldver, out
+
 def fill_in(text, values):
     """Replace each inline mark and re-wrap the paragraphs holding one to
     72 columns, two spaces after a full stop as the template has them."""
@@ -121,6 +150,7 @@ inline = {
     "@PAIRS@": str(pairs),
     "@KILL@": "; ".join(kills) or "(not measured in this run)",
     "@MEM@": f"{-diff} KiB" if diff is not None else "(not measured)",
+    "@BASE@": host.get("base", "(base not recorded by this run)"),
 }
 text = fill_in(text, inline)
 verdict = "\n".join(textwrap.fill(v, 72, initial_indent=" - ", subsequent_indent="   ",
@@ -128,7 +158,15 @@ verdict = "\n".join(textwrap.fill(v, 72, initial_indent=" - ", subsequent_indent
 zerobio = os.path.join(os.path.dirname(res), "zero-bio-size", "table.txt")
 if not os.path.exists(zerobio):
     sys.exit(f"mk-cover-letter: {zerobio} missing: run kernel/experiments/zero-bio-size/run.sh")
-blocks = {"@VERDICT@": verdict, "@COST@": cost, "@WALL@": wall,
+import glob
+prev = sorted(glob.glob(os.path.join(os.path.dirname(res), "base-*", "summary.json")))
+if prev:
+    oldver, bases = base_rows(prev[-1])
+    bases = (f"The same figures on the previous base, {oldver} (the cost in M guest"
+             " instructions per GiB, counts as previous/now):\n\n" + bases)
+else:
+    bases = "(no previous base measured)"
+blocks = {"@BASES@": bases, "@VERDICT@": verdict, "@COST@": cost, "@WALL@": wall,
           "@ZEROBIO@": open(zerobio).read().rstrip("\n")}
 for mark, value in blocks.items():
     text = text.replace(mark, value)
