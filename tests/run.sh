@@ -8,7 +8,10 @@
 # qemu-system-aarch64, and the stress and fault suite on stock, patched and
 # debug).
 # Each suite prints PASS/FAIL/SKIP lines; this counts them and closes with
-# "N passed, N failed, N skipped".  Exit status 0 only if nothing failed.
+# the tests each VM set-up expected, ran, passed and skipped as allowed,
+# then "N passed, N failed, N skipped".  Exit status 0 only if nothing
+# failed.  With CI=true (or PMDZERO_STRICT_SKIPS=1) a skip that
+# tests/expected-skips does not allow is a failure (tests/skips.sh).
 #
 # TESTS_SKIP_VM=1 leaves out the kernel checks and the VM matrix (they need
 # kernel builds: about half an hour on two cores the first time).
@@ -16,6 +19,7 @@ set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+. tests/skips.sh
 logs=$top/build/logs
 mkdir -p "$logs"
 summary=$logs/test-results.txt
@@ -93,12 +97,18 @@ if [ -n "$prebuild" ]; then
 	section initramfs-arm64 tests/vm/mkinitramfs.sh --arch arm64 build/vm/initramfs-arm64.cpio
 	section vm tests/vm/matrix.sh $(make -s --no-print-directory -f Makefile print-vm-setups)
 else
-	echo "SKIP kernel+vm: TESTS_SKIP_VM=1" | tee -a "$summary"
+	skip_report kernel+vm TESTS_SKIP_VM=1 | tee -a "$summary"
 fi
 
 passed=$(grep -c '^PASS ' "$summary")
 failed=$(grep -c '^FAIL ' "$summary")
 skipped=$(grep -c '^SKIP ' "$summary")
+# Per VM set-up, from run-vm.sh: a test missing or not allowed to skip
+# has a FAIL line of its own above.
+if grep -qE '^vm/[^ ]+: [0-9]+ expected, ' "$logs/vm.log" 2>/dev/null; then
+	echo "--- tests per VM set-up:"
+	grep -E '^vm/[^ ]+: [0-9]+ expected, ' "$logs/vm.log"
+fi
 if [ "$failed" -gt 0 ]; then
 	echo "--- failed:"
 	grep '^FAIL ' "$summary"

@@ -19,6 +19,16 @@
 # "splat" test that fails on any WARN, BUG, Oops, KASAN or lockdep report in
 # the guest's console log.  Exit status 0 only if nothing failed.  DATA lines
 # from the guest are written to LOGDIR/NAME.data.
+#
+# The tests expected are those --only names, or else every test of the
+# suite (tests/vm/guest/SUITE/[0-9]*.sh; fio-jobs/scenarios for bench):
+# each must report exactly one result, and the guest's run-suite.sh must
+# exit 0 (init passes its status on the DONE line).  A test that reported
+# nothing, a name no test has, a result nobody expected, a guest that ended
+# early: each is a FAIL.  A SKIP that tests/expected-skips does not allow
+# is a FAIL under CI=true (tests/skips.sh).  Then one line,
+#   vm/NAME: E expected, R ran, P passed, A skipped as allowed, F failed, M missing
+# also written to LOGDIR/NAME.tally for tests/vm/matrix.sh's table.
 set -euo pipefail
 
 kernel= label= expect= initrd= suite=vm append= only= timeout=600 icount=0
@@ -51,10 +61,26 @@ fi
 [ -f "$initrd" ] || { echo "run-vm.sh: no initramfs '$initrd'" >&2; exit 2; }
 [ -n "$label" ] && [ -n "$expect" ] || { echo "run-vm.sh: --label and --expect are required" >&2; exit 2; }
 
+# The suite's tests, as the guest has them (tests/vm/mkinitramfs.sh copies
+# tests/vm/guest as /pmdzero and fio-jobs/scenarios as /pmdzero/bench).
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../skips.sh"
+if [ "$suite" = bench ]; then
+	suite_dir=$here/../../fio-jobs/scenarios
+else
+	suite_dir=$here/guest/$suite
+fi
+suite_dir=$(cd "$suite_dir" 2>/dev/null && pwd -P) ||
+	{ echo "run-vm.sh: no suite '$suite' (tests/vm/guest/$suite)" >&2; exit 2; }
+suite_tests=()
+for t in "$suite_dir"/[0-9]*.sh; do
+	[ -f "$t" ] && suite_tests+=("$(basename "$t" .sh)")
+done
+
 mkdir -p "$logdir"
 console=$logdir/$label.console.log
 results=$logdir/$label.results.log
-rm -f "$console" "$results"
+rm -f "$console" "$results" "$logdir/$label.tally"
 
 # TCG unless KVM really works (tests/vm/pick-accel.sh; PMDZERO_VM_ACCEL
 # forces it).  -cpu max under TCG emulates every feature QEMU knows; under
@@ -113,19 +139,73 @@ secs=$(( $(date +%s) - start ))
 [ -f "$results" ] && sed -i 's/\r$//' "$results"
 
 failed=0
-if ! grep -q '^@@PMDZERO DONE' "$results" 2>/dev/null; then
+done_line=$(grep '^@@PMDZERO DONE' "$results" 2>/dev/null | tail -n 1)
+if [ -z "$done_line" ]; then
 	echo "FAIL vm/$label/boot: the guest did not finish (qemu exit $qrc after ${secs}s; see $console)"
 	tail -n 20 "$console" 2>/dev/null | sed 's/^/    /'
 	failed=1
 fi
-while read -r tag kind status name reason; do
+# What the guest reported, test by test, against what it had to run.
+declare -A status=() is_test=()
+expected=()
+for t in "${suite_tests[@]}"; do is_test[$t]=1; done
+if [ -n "$only" ]; then
+	IFS=, read -r -a expected <<< "$only"
+else
+	expected=("${suite_tests[@]}")
+fi
+ran=0 passed=0 allowed=0 tfailed=0 missing=0
+while read -r tag kind st name reason; do
 	[ "$tag $kind" = "@@PMDZERO RESULT" ] || continue
-	case $status in
-	PASS) echo "PASS vm/$label/${name#*/}" ;;
-	SKIP) echo "SKIP vm/$label/${name#*/}: $reason" ;;
-	*) echo "FAIL vm/$label/${name#*/} ($reason)"; failed=1 ;;
+	t=${name#*/}
+	ran=$((ran + 1))
+	if [ -n "${status[$t]:-}" ]; then
+		echo "FAIL vm/$label/$t (reported twice: ${status[$t]}, then $st)"
+		failed=1 tfailed=$((tfailed + 1))
+		continue
+	fi
+	status[$t]=$st
+	if [[ " ${expected[*]} " != *" $t "* ]]; then
+		echo "FAIL vm/$label/$t ($st, but not a test this boot was to run: ${reason:-no reason})"
+		failed=1 tfailed=$((tfailed + 1))
+		continue
+	fi
+	case $st in
+	PASS) echo "PASS vm/$label/$t"; passed=$((passed + 1)) ;;
+	SKIP)
+		if skip_report "vm/$label/$t" "$reason"; then
+			[ "$skip_verdict" = allowed ] && allowed=$((allowed + 1))
+		else
+			failed=1 tfailed=$((tfailed + 1))
+		fi
+		;;
+	*) echo "FAIL vm/$label/$t ($reason)"; failed=1 tfailed=$((tfailed + 1)) ;;
 	esac
 done < <(cat "$results" 2>/dev/null)
+for t in "${expected[@]}"; do
+	[ -z "${status[$t]:-}" ] || continue
+	missing=$((missing + 1)) failed=1
+	if [ -z "${is_test[$t]:-}" ]; then
+		echo "FAIL vm/$label/$t (no such test in ${suite_dir#"$(cd "$here/../.." && pwd -P)/"})"
+	else
+		echo "FAIL vm/$label/$t (no result: the guest never ran it)"
+	fi
+done
+# run-suite.sh's exit status: non-zero with no failed test to show for it
+# means the suite itself broke (lib.sh died, a test file would not run).
+if [ -n "$done_line" ]; then
+	rc=$(sed -n 's/^@@PMDZERO DONE rc=\([0-9]*\)$/\1/p' <<< "$done_line")
+	if [ -z "$rc" ]; then
+		echo "FAIL vm/$label/run-suite (the guest's DONE line has no exit status: '$done_line'; an old initramfs? make initramfs)"
+		failed=1
+	elif [ "$rc" != 0 ] && [ $tfailed = 0 ]; then
+		echo "FAIL vm/$label/run-suite (run-suite.sh exited $rc with no failed test; see $console)"
+		failed=1
+	fi
+fi
+tally="vm/$label: ${#expected[@]} expected, $ran ran, $passed passed, $allowed skipped as allowed, $tfailed failed, $missing missing"
+echo "$tally"
+echo "$tally" > "$logdir/$label.tally"
 sed -n 's/^@@PMDZERO DATA //p' "$results" > "$logdir/$label.data" 2>/dev/null || true
 
 # Any kernel complaint fails the run, whatever the tests said.
