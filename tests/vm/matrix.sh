@@ -16,10 +16,17 @@
 # own initramfs (make initramfs-arm64) and runs the count tests and KUnit;
 # if patched ran in the same matrix, their results must be the same.
 #
+# The tests a set-up runs are its "only" list below, or every test of its
+# suite; run-vm.sh fails each one that reports nothing.  The debug set-ups
+# boot with pmdzero.require=kmemleak,fail_make_request: there a leak scan
+# or a fault injection that cannot run fails its test, and every part of
+# the stress suite must report a leak count.
+#
 # Needs the initramfs (make initramfs).  Output: the PASS/FAIL/SKIP lines of
-# run-vm.sh for every set-up, then a table of the bio and request counts
-# each guest measured and the kill latencies of 070-kill-latency; exit
-# status non-zero if any failed.
+# run-vm.sh for every set-up, then per set-up the tests expected, ran,
+# passed, skipped as allowed (tests/expected-skips), failed and missing, a
+# table of the bio and request counts each guest measured and the kill
+# latencies of 070-kill-latency; exit status non-zero if any failed.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -27,10 +34,10 @@ initrd=${INITRD:-$top/build/vm/initramfs.cpio}
 initrd_arm64=${INITRD_ARM64:-$top/build/vm/initramfs-arm64.cpio}
 arm64_tests=001-kunit,010-blkzeroout-bios,011-fallocate-bios,020-requests-max-sectors,080-huge-zero-lifetime
 logdir=${TEST_LOGDIR:-$top/build/logs}/vm
-failed=0
+failed=0 leak_setups=
 
 for setup in "$@"; do
-	append= timeout=600 iommu=() only=${VM_ONLY:-} mem=${PMDZERO_VM_MEM:-3G} suite=vm
+	append= timeout=600 iommu=() only=${VM_ONLY:-} mem=${PMDZERO_VM_MEM:-3G} suite=vm require=
 	boot_initrd=$initrd disk=(-blockdev "driver=file,filename=$logdir/$setup.nvme.img,node-name=nvm"
 		-device nvme,serial=pmdzero,drive=nvm,use-intel-id=on)
 	case $setup in
@@ -65,9 +72,14 @@ for setup in "$@"; do
 		;;
 	*) echo "matrix.sh: unknown set-up $setup" >&2; exit 2 ;;
 	esac
+	# What the debug kernel has for the checks that need it.
+	[ "$flavour" = debug ] && require=kmemleak,fail_make_request
+	[ -n "$require" ] && append+="${append:+ }pmdzero.require=$require"
 	# PMDZERO_SOAK=N multiplies the stress suite's rounds (make stress-soak).
 	[ "$suite" = stress ] && [ -n "${PMDZERO_SOAK:-}" ] &&
 		append+="${append:+ }pmdzero.soak=$PMDZERO_SOAK" timeout=$((timeout * PMDZERO_SOAK))
+	rm -f "$logdir/$setup.tally"
+	[ "$suite" = stress ] && [[ ,$require, == *,kmemleak,* ]] && leak_setups+=" $setup"
 	if ! kdir=$("$top/kernel/build.sh" "$flavour"); then
 		echo "FAIL vm/$setup/kernel-build"
 		failed=1
@@ -100,11 +112,27 @@ if [[ " $* " == *" arm64 "* && " $* " == *" patched "* ]]; then
 	fi
 fi
 
+# Every set-up: the tests it had to run, and what became of them.
+echo
+echo "tests per set-up (expected = ran = passed + skipped as allowed, or the set-up failed):"
+echo
+echo "| set-up | expected | ran | passed | skipped as allowed | failed | missing |"
+echo "|---|--:|--:|--:|--:|--:|--:|"
+for setup in "$@"; do
+	if [ -f "$logdir/$setup.tally" ]; then
+		sed -E 's/^vm\/([^:]*): ([0-9]+) expected, ([0-9]+) ran, ([0-9]+) passed, ([0-9]+) skipped as allowed, ([0-9]+) failed, ([0-9]+) missing$/| \1 | \2 | \3 | \4 | \5 | \6 | \7 |/' \
+			"$logdir/$setup.tally"
+	else
+		echo "| $setup | - | - | - | - | - | - (not booted) |"
+	fi
+done
+
 # The counts the guests measured (their DATA lines), set-ups side by side:
 # the figures the cover letter's table has per GiB.
-python3 - "$logdir" "$@" <<'PY'
+LEAK_SETUPS=$leak_setups python3 - "$logdir" "$@" <<'PY'
 import json, os, sys
 logdir, setups = sys.argv[1], sys.argv[2:]
+bad = False
 counts, tests, latency, stress, models = {}, [], {}, {}, {}
 for setup in setups:
     path = os.path.join(logdir, setup + ".data")
@@ -149,6 +177,14 @@ if stress:
         known = open(kw).read().strip() if os.path.exists(kw) else "?"
         print(f"| {s} | {len(recs)} | {total('cases')} | {total('bytes_verified')} | {total('faults')} "
               f"| {splats} | {known} | {sum(leaks) if leaks else 'not checked'} | {total('corrupt')} |")
+    # Where the kernel has kmemleak, every part must have scanned.
+    for s in os.environ.get("LEAK_SETUPS", "").split():
+        unscanned = [r["stress"] for r in stress.get(s, []) if r.get("leaks") is None]
+        if s in stress and unscanned:
+            print(f"FAIL vm/{s}/leaks-scanned (no kmemleak scan in {', '.join(unscanned)})")
+            bad = True
+        elif s in stress:
+            print(f"PASS vm/{s}/leaks-scanned (all {len(stress[s])} parts)")
 if models:
     print("\n64 KiB-block XFS under the seeded workload (050-xfs-64k-model), per set-up:\n")
     for s, m in models.items():
@@ -158,7 +194,8 @@ if models:
         same = len({json.dumps(m, sort_keys=True) for m in models.values()}) == 1
         print(f"{'PASS' if same else 'FAIL'} vm/xfs-64k-model-same-on-{'-'.join(models)}")
         if not same:
-            sys.exit(1)
+            bad = True
+sys.exit(1 if bad else 0)
 PY
 [ $? = 0 ] || failed=1
 exit $failed

@@ -240,6 +240,12 @@ stress_figure() {
 
 KMEMLEAK=/sys/kernel/debug/kmemleak
 
+# required FEATURE: the set-up declares that this kernel has FEATURE
+# (pmdzero.require=, from tests/vm/matrix.sh: kmemleak and fail_make_request
+# on the debug kernel); a check that needs it and cannot run then fails the
+# test instead of dropping out.
+required() { [[ ,${PMDZERO_REQUIRE:-}, == *,"$1",* ]]; }
+
 # kmemleak_begin: start a leak window.  One scan first, so that what leaked
 # before (the boot, an earlier test) is reported now and then forgotten with
 # "clear", not blamed on this test.  Sets kmemleak_on: 1 with a working
@@ -248,11 +254,13 @@ KMEMLEAK=/sys/kernel/debug/kmemleak
 kmemleak_begin() {
 	kmemleak_on=0
 	if [ ! -e $KMEMLEAK ]; then
+		required kmemleak && fail "kmemleak: not in this kernel, which this set-up requires"
 		echo "kmemleak: not in this kernel, leaks are null"
 		return 0
 	fi
 	# "clear" works even when kmemleak disabled itself; "scan" does not.
 	if ! echo scan > $KMEMLEAK 2>/dev/null; then
+		required kmemleak && fail "kmemleak: disabled at run time (see the console log), and this set-up requires it"
 		echo "kmemleak: disabled at run time (see the console log), leaks are null"
 		return 0
 	fi

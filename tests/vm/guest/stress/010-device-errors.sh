@@ -134,7 +134,10 @@ one_case() {
 all="ioctl fallocate uring uring+vectored uring-fallocate uring-fallocate+chunks aio aio+vectored
 psync psync+vectored auto ioctl+verify blkdiscard fallocate-1"
 kinds="badblock-mid badblock-edges fmr-all fmr-one"
-has_fail_make_request || echo "no fail_make_request in this kernel: the fmr-* cases are skipped"
+if ! has_fail_make_request; then
+	required fail_make_request && fail "no fail_make_request in this kernel, which this set-up requires: the fmr-* cases cannot run"
+	echo "no fail_make_request in this kernel: the fmr-* cases are skipped"
+fi
 t0=$EPOCHREALTIME
 rounds=$(soak 1)
 for ((round = 1; round <= rounds; round++)); do

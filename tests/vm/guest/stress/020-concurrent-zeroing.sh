@@ -112,6 +112,10 @@ finish() {
 	for p in "${bg_pids[@]}"; do wait "$p" 2>/dev/null; done
 	bg_pids=()
 	[ -n "$thp_orig" ] && echo "$thp_orig" > $thp
+	# Leaks: with everything stopped (null on a kernel without kmemleak).
+	kmemleak_end
+	[ "$leaks" = null ] || [ "$leaks" = 0 ] ||
+		{ [ "$rc" = 0 ] && set -- "kmemleak found $leaks unreferenced objects"; rc=1; }
 	secs=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
 	toggles=$(cat $tmp/toggles 2>/dev/null || echo 0)
 	read -r m_huge m_small m_other m_err < $tmp/maps 2>/dev/null ||
@@ -125,12 +129,13 @@ finish() {
 	echo "$label: $cases ranges in $round_done rounds by $nspecs engines, $zeroed bytes zeroed," \
 		"$verified bytes verified, $corrupt corrupt; THP mode switched $toggles times;" \
 		"huge-zero-map: $m_huge huge zero, $m_small small zero, $m_other other, $m_err errors;" \
-		"thp_zero_page_alloc +$(( $(vmstat thp_zero_page_alloc) - tzpa0 ))$hog; ${secs}s"
-	stress_data $part $cases $verified 0 $corrupt
+		"thp_zero_page_alloc +$(( $(vmstat thp_zero_page_alloc) - tzpa0 ))$hog; $leaks leaks; ${secs}s"
+	stress_data $part $cases $verified 0 $corrupt $leaks
 	[ "$rc" = 0 ] || fail "$*"
 	exit 0
 }
 
+kmemleak_begin
 tzpa0=$(vmstat thp_zero_page_alloc)
 cms0=$(vmstat compact_migrate_scanned) ci0=$(vmstat compact_isolated) tff0=$(vmstat thp_fault_fallback)
 round_done=0

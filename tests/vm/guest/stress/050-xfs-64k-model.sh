@@ -36,6 +36,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
+kmemleak_begin
 dev=$(nullb_create $name size=$size_mib memory_backed=1 blocksize=$lbs) ||
 	fail "cannot create memory-backed null_blk"
 q=$(sysblock "$dev")/queue
@@ -139,6 +140,9 @@ fi
 if dmesg | grep -q 'Page cache invalidation failure'; then
 	failed+="; $(dmesg | grep 'Page cache invalidation failure' | head -n 1)"
 fi
+# Leaks once the file system is gone (null on a kernel without kmemleak).
+kmemleak_end
+[ "$leaks" = null ] || [ "$leaks" = 0 ] || failed+="; kmemleak found $leaks unreferenced objects"
 secs=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
 counts=
 for k in dwrite bwrite dread bread truncate zero punch fsync drop; do
@@ -150,7 +154,7 @@ echo "xfs-64k: $workers workers x $ops ops (seeds $((seed + 1))..$((seed + worke
 	"punch ${sum[punch]:-0}, fsync ${sum[fsync]:-0}, drop ${sum[drop]:-0};" \
 	"${sum[dio_zeroing]:-0} sub-block O_DIRECT writes into a hole, an unwritten block or past EOF;" \
 	"$verified bytes verified, $corrupt corrupt; checksums $checksums; xfs_repair -n $repair; ${secs}s"
-stress_data $part "${sum[ops]:-0}" $verified 0 $corrupt
+stress_data $part "${sum[ops]:-0}" $verified 0 $corrupt $leaks
 # Only what must be the same on every kernel: matrix.sh compares the
 # records of the set-ups whole (the set-up is in the file name).  The count
 # of zeroing writes comes from FIEMAP, which the other worker's allocations
