@@ -155,7 +155,7 @@ series_key() {
 # One offered version: download, extract, apply, build on and off.  Prints
 # the verdict; the result is cached by version and series_key.
 base_check_version() { # VERSION
-	local v=$1 dir res deb src rc=0 failed
+	local v=$1 dir res deb src failed
 	dir=$base_cache/base-check
 	res=$dir/results/$v-$(series_key)
 	mkdir -p "$dir/results"
@@ -190,11 +190,11 @@ base_check_version() { # VERSION
 	fi
 	rm -rf "$dir/work"
 	cat "$res"
-	return $rc
+	return 0
 }
 
 base_check() { # [--newest] [--warn]
-	local newest=0 warn=0 v verdict all n=0 bad=0 tag
+	local newest=0 warn=0 v verdict all bad=0 tag a
 	for a in "$@"; do
 		case $a in
 		--newest) newest=1 ;;
@@ -208,8 +208,9 @@ base_check() { # [--newest] [--warn]
 	[ $newest = 1 ] && all=("${all[0]}")
 	for v in "${all[@]}"; do
 		tag=
-		[ "$v" = "${all[0]}" ] && tag=" (newest)"
-		[ "$v" = "$BASE_VERSION" ] && tag="$tag (pinned)"
+		[ "$v" = "${all[0]}" ] && tag=newest
+		[ "$v" = "$BASE_VERSION" ] && tag=${tag:+$tag, }pinned
+		tag=${tag:+ ($tag)}
 		if [ $newest = 1 ] && [ "$v" = "$BASE_VERSION" ]; then
 			# make patch-check applies and builds the series on the pin.
 			echo "base-check: $BASE_PACKAGE $v$tag: the newest offered version is the pin; make patch-check covers it"
@@ -217,7 +218,6 @@ base_check() { # [--newest] [--warn]
 		fi
 		verdict=$(base_check_version "$v")
 		echo "base-check: $BASE_PACKAGE $v$tag: $verdict"
-		n=$((n + 1))
 		case $verdict in "applies and builds") ;; *)
 			[ "$v" = "${all[0]}" ] && [ "$v" != "$BASE_VERSION" ] && bad=1 ;;
 		esac
