@@ -23,8 +23,9 @@ set -uo pipefail
 
 base_top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 base_cache=${PMDZERO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pmdzero}
+# PMDZERO_BASE_FILE: another pin, for tests/kernel/base-pin.sh only.
 # shellcheck source=BASE
-. "$base_top/kernel/BASE"
+. "${PMDZERO_BASE_FILE:-$base_top/kernel/BASE}"
 
 # What the series touches, built after each patch (patch-check) and on every
 # offered version (check); mm/zero_folio_kunit.o once 0007 adds it.
