@@ -105,6 +105,17 @@ void pz_progress(struct pz_run *run, uint64_t done)
 		run->opts->progress(done, run->opts->length, run->opts->progress_arg);
 }
 
+int pz_interrupted(const struct pz_run *run)
+{
+	return run->dev->interrupted != 0;
+}
+
+int pz_interrupted_error(struct pz_run *run, const char *engine, struct pmdzero_error *err)
+{
+	return pz_error(err, -EINTR, "%s: interrupted after %llu bytes", engine,
+			(unsigned long long)run->done);
+}
+
 int pz_vectored(const struct pz_run *run)
 {
 	return (run->opts->flags & PMDZERO_ZERO_VECTORED) != 0;

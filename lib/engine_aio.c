@@ -114,8 +114,10 @@ static int run_aio(struct pz_run *run, struct pmdzero_error *err)
 	nfree = qd;
 
 	pz_progress(run, 0);
-	while ((next < end && !ret) || inflight || npend) {
-		while (!ret && next < end && nfree) {
+	while ((next < end && !ret && !pz_interrupted(run)) || inflight || npend) {
+		/* Interrupted: nothing new, only what is in flight and the
+		 * rest of its short writes, so what is done is a prefix. */
+		while (!ret && next < end && nfree && !pz_interrupted(run)) {
 			struct iocb *cb = freel[--nfree];
 			uint64_t len = PZ_MIN(io, end - next);
 
@@ -182,6 +184,11 @@ static int run_aio(struct pz_run *run, struct pmdzero_error *err)
 		if (ret)
 			npend = 0;
 		pz_progress(run, done);
+	}
+	if (!ret && next < end && pz_interrupted(run)) {
+		/* Everything submitted completed: [offset, next) is zero. */
+		run->done = next - o->offset;
+		ret = pz_interrupted_error(run, "aio", err);
 	}
 out:
 	/* io_destroy() waits for in-flight requests (all inside the range). */

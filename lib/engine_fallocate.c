@@ -18,6 +18,8 @@ static int run_fallocate(struct pz_run *run, struct pmdzero_error *err)
 
 	snprintf(run->res->detail, sizeof(run->res->detail), "FALLOC_FL_ZERO_RANGE");
 	pz_progress(run, 0);
+	if (pz_interrupted(run))
+		return pz_interrupted_error(run, "fallocate", err);
 	if (fallocate(run->dev->fd, mode, (off_t)run->opts->offset,
 		      (off_t)run->opts->length) == 0) {
 		pz_progress(run, run->opts->length);

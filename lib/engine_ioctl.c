@@ -17,6 +17,8 @@ static int run_ioctl(struct pz_run *run, struct pmdzero_error *err)
 
 	snprintf(run->res->detail, sizeof(run->res->detail), "BLKZEROOUT");
 	pz_progress(run, 0);
+	if (pz_interrupted(run))
+		return pz_interrupted_error(run, "ioctl", err);
 	if (ioctl(run->dev->fd, BLKZEROOUT, range) == 0) {
 		pz_progress(run, run->opts->length);
 		return 0;

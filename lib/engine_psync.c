@@ -38,6 +38,10 @@ static int run_psync(struct pz_run *run, struct pmdzero_error *err)
 	}
 	pz_progress(run, 0);
 	while (off < end) {
+		if (pz_interrupted(run)) {
+			ret = pz_interrupted_error(run, "psync", err);
+			break;
+		}
 		n = PZ_MIN(run->res->io_size, end - off);
 		if (iov) {
 			/* A short write's rest is planned afresh: every

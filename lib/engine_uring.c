@@ -138,8 +138,10 @@ static int uring_loop(struct uring_ctx *c, unsigned int qd, uint64_t io,
 	c->nfree = qd;
 
 	pz_progress(c->run, 0);
-	while ((next < end && !ret) || inflight || queued) {
-		while (!ret && next < end && c->nfree) {
+	while ((next < end && !ret && !pz_interrupted(c->run)) || inflight || queued) {
+		/* Interrupted: nothing new, only what is in flight and the
+		 * rest of its short writes, so what is done is a prefix. */
+		while (!ret && next < end && c->nfree && !pz_interrupted(c->run)) {
 			idx = c->free_slots[--c->nfree];
 			c->slots[idx].off = next;
 			c->slots[idx].len = PZ_MIN(io, end - next);
@@ -235,6 +237,11 @@ static int uring_loop(struct uring_ctx *c, unsigned int qd, uint64_t io,
 		pz_progress(c->run, done);
 	}
 	uring_drain(c, inflight);
+	if (!ret && next < end && pz_interrupted(c->run)) {
+		/* Everything submitted completed: [offset, next) is zero. */
+		c->run->done = next - o->offset;
+		ret = pz_interrupted_error(c->run, c->name, err);
+	}
 	return ret;
 }
 

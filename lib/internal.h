@@ -3,6 +3,7 @@
 #ifndef PMDZERO_INTERNAL_H
 #define PMDZERO_INTERNAL_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -19,6 +20,7 @@ struct pmdzero_dev {
 	int fd;
 	unsigned int flags;	/* PMDZERO_OPEN_* */
 	int exclusive;		/* opened with O_EXCL */
+	volatile sig_atomic_t interrupted;	/* pmdzero_zero_interrupt() */
 	struct pmdzero_probe probe;
 };
 
@@ -106,6 +108,12 @@ struct pz_run {
 };
 /* Reports progress through the callback in opts. */
 void pz_progress(struct pz_run *run, uint64_t done);
+/* Whether pmdzero_zero_interrupt() asked the run to stop: an engine then
+ * submits nothing new, waits for what is in flight, sets run->done to the
+ * zeroed prefix and returns pz_interrupted_error(). */
+int pz_interrupted(const struct pz_run *run);
+/* Fills err for a run stopped after run->done bytes; returns -EINTR. */
+int pz_interrupted_error(struct pz_run *run, const char *engine, struct pmdzero_error *err);
 
 /* An engine: one engine_NAME.c defines it, the table in zero.c lists it. */
 struct pz_engine {

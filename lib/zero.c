@@ -150,6 +150,12 @@ struct pz_zero_result_0_1 {
 
 int pz_zero_check_0_3(const struct pmdzero_probe *p, const struct pmdzero_zero_opts *opts,
 		      struct pmdzero_error *err);
+void pmdzero_zero_interrupt(struct pmdzero_dev *dev)
+{
+	if (dev)
+		dev->interrupted = 1;
+}
+
 int pz_zero_0_3(struct pmdzero_dev *dev, const struct pmdzero_zero_opts *opts,
 		struct pmdzero_zero_result *res, struct pmdzero_error *err);
 int pz_zero_check_0_1(const struct pmdzero_probe *p, const struct pz_zero_opts_0_1 *opts,
@@ -247,12 +253,12 @@ static int run_auto(struct pz_run *run, struct pmdzero_error *err)
 	else
 		snprintf(why, sizeof(why), "auto: no write zeroes offload, kernel zero-page writes");
 	ret = run_engine(run, PMDZERO_ENGINE_IOCTL, err);
-	if (ret != -EOPNOTSUPP || run->done) {
+	if (ret != -EOPNOTSUPP || run->done || pz_interrupted(run)) {
 		snprintf(res->detail, sizeof(res->detail), "%s", why);
 		return ret;
 	}
 	ret = run_engine(run, PMDZERO_ENGINE_URING, err);
-	if (ret != -EOPNOTSUPP || run->done) {
+	if (ret != -EOPNOTSUPP || run->done || pz_interrupted(run)) {
 		snprintf(why, sizeof(why), "auto: BLKZEROOUT unsupported, %s", res->detail);
 		snprintf(res->detail, sizeof(res->detail), "%s", why);
 		return ret;

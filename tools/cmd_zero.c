@@ -44,6 +44,45 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+/*
+ * SIGINT, SIGTERM, SIGHUP and SIGQUIT stop a run: the handler records the
+ * first one and asks the library to stop, which it does after the I/O in
+ * flight (a one-call engine after its call).  The guards are then restored
+ * and one line says how much of the range holds zeroes.  Only the state
+ * before the report is printed counts: a signal after it (closing the
+ * perf events takes a while) cannot turn a printed success into a failure.
+ */
+static volatile sig_atomic_t stop_signal;
+static struct pmdzero_dev *volatile stop_dev;
+
+static void on_stop_signal(int sig)
+{
+	if (!stop_signal)
+		stop_signal = sig;
+	pmdzero_zero_interrupt(stop_dev);
+}
+
+static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+
+static void catch_stop_signals(void)
+{
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;	/* no SA_RESTART: waits return EINTR */
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++) {
+		struct sigaction old;
+
+		/* A signal ignored on entry (nohup, a shell's background job)
+		 * stays ignored, as in other tools. */
+		if (sigaction(stop_signals[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+			continue;
+		sigaction(stop_signals[i], &sa, NULL);
+	}
+}
+
 /* A one-line bar on stderr, redrawn at most once a second. */
 static void progress_cb(uint64_t done, uint64_t total, void *arg)
 {
@@ -203,7 +242,8 @@ struct zero_run {
 	struct pmdzero_guard *guard;
 	struct pmdzero_guard_result gres;
 	int checked;			/* gres holds a completed check */
-	sigset_t old_mask;		/* restored once the guards are */
+	int guarded;			/* the guards were written */
+	int restore_failed;		/* the guards still hold the pattern */
 	struct pmdzero_trace *trace;
 	struct pmdzero_trace_counts counts;
 	int traced;			/* counts are valid */
@@ -254,23 +294,16 @@ static int check_and_open(struct zero_run *z)
 }
 
 /* From here to guard_end() the guards hold our pattern, not the user's
- * data: a ^C, SIGTERM or hang-up waits until they are restored. */
+ * data: a stop signal only stops the zeroing, and guard_end() puts the
+ * data back. */
 static int guard_begin(struct zero_run *z)
 {
 	struct pmdzero_error err;
-	sigset_t stop_signals;
 
-	sigemptyset(&stop_signals);
-	sigaddset(&stop_signals, SIGINT);
-	sigaddset(&stop_signals, SIGTERM);
-	sigaddset(&stop_signals, SIGHUP);
-	sigaddset(&stop_signals, SIGQUIT);
-	sigprocmask(SIG_BLOCK, &stop_signals, &z->old_mask);
 	z->guard = pmdzero_guard_new(z->dev, z->o.offset, z->o.length, z->a->guard, &err);
-	if (!z->guard) {
-		sigprocmask(SIG_SETMASK, &z->old_mask, NULL);
+	if (!z->guard)
 		return pz_warnx_err(z->a->device, &err);
-	}
+	z->guarded = 1;
 	return PZ_EXIT_OK;
 }
 
@@ -291,11 +324,11 @@ static int guard_end(struct zero_run *z, int zeroed)
 	}
 	if (pmdzero_guard_restore(z->guard, &err)) {
 		pz_warnx(z->a->device, "could not restore the data around the range: %s", err.msg);
+		z->restore_failed = 1;
 		rc = PZ_EXIT_FAILURE;
 	}
 	pmdzero_guard_free(z->guard);
 	z->guard = NULL;
-	sigprocmask(SIG_SETMASK, &z->old_mask, NULL);
 	return rc;
 }
 
@@ -334,9 +367,29 @@ static int zero_range(struct zero_run *z)
 	progress_end(&pr);
 	if (z->trace)
 		z->traced = pmdzero_trace_stop(z->trace, &z->counts, &terr) == 0;
+	if (ret == -EINTR || (!ret && stop_signal))
+		return 128 + (stop_signal ? stop_signal : SIGINT);
 	if (ret)
 		return pz_warnx_err(z->a->device, &err);
 	return PZ_EXIT_OK;
+}
+
+/* The one line an interrupted run ends with; returns 128 + the signal. */
+static int report_interrupted(struct zero_run *z)
+{
+	uint64_t off = z->o.offset, n = z->res.bytes;
+	char guards[64] = "";
+
+	if (z->guarded)
+		snprintf(guards, sizeof(guards), "; %s",
+			 z->restore_failed ? "guards NOT restored (see above)" : "guards restored");
+	if (!n)
+		pz_warnx(z->a->device, "interrupted before zeroing; nothing written%s", guards);
+	else
+		pz_warnx(z->a->device, "interrupted after %llu bytes; [%llu, %llu) holds zeroes%s",
+			 (unsigned long long)n, (unsigned long long)off,
+			 (unsigned long long)(off + n), guards);
+	return 128 + (stop_signal ? stop_signal : SIGINT);
 }
 
 /* Prints the report, then what --verify found wrong; returns rc or 1. */
@@ -401,21 +454,33 @@ static int run(const struct pz_args *a)
 	struct zero_run z = { .a = a };
 	int rc, zrc;
 
+	catch_stop_signals();
 	rc = check_and_open(&z);
-	if (!rc && a->verify)
+	stop_dev = z.dev;
+	if (!rc && stop_signal)
+		pmdzero_zero_interrupt(z.dev);	/* came before stop_dev was set */
+	if (!rc && !stop_signal && a->verify)
 		rc = guard_begin(&z);
-	if (!rc) {
+	if (!rc && stop_signal)
+		rc = report_interrupted(&z);
+	else if (!rc) {
 		if (!a->no_trace)
 			trace_begin(&z);
 		zrc = zero_range(&z);
 		if (z.guard)
 			rc = guard_end(&z, zrc == PZ_EXIT_OK);
-		/* A failed check or restore outranks the zeroing's status;
-		 * the report follows a successful zeroing only. */
-		rc = rc ? rc : zrc;
-		if (zrc == PZ_EXIT_OK)
-			rc = report(&z, rc);
+		if (zrc > 128) {
+			rc = report_interrupted(&z);
+		} else {
+			/* A failed check or restore outranks the zeroing's
+			 * status; the report follows a successful zeroing
+			 * only.  From here on a signal changes nothing. */
+			rc = rc ? rc : zrc;
+			if (zrc == PZ_EXIT_OK)
+				rc = report(&z, rc);
+		}
 	}
+	stop_dev = NULL;
 	pmdzero_trace_free(z.trace);
 	pmdzero_close(z.dev);
 	return rc;

@@ -236,9 +236,19 @@ int pmdzero_zero_check(const struct pmdzero_probe *p, const struct pmdzero_zero_
 		       struct pmdzero_error *err);
 
 /* Zeroes the range in opts; returns 0 or a negative errno (-EOPNOTSUPP:
- * the engine is not supported here).  Never writes outside the range. */
+ * the engine is not supported here; -EINTR: stopped by
+ * pmdzero_zero_interrupt(), res->bytes then says how much of the range,
+ * from its start, holds zeroes).  Never writes outside the range. */
 int pmdzero_zero(struct pmdzero_dev *dev, const struct pmdzero_zero_opts *opts,
 		 struct pmdzero_zero_result *res, struct pmdzero_error *err);
+
+/* (0.4) Asks a pmdzero_zero() on dev, running or still to come, to stop:
+ * the write and chunked engines submit nothing more, wait for what is in
+ * flight and return -EINTR with res->bytes the zeroed prefix of the range;
+ * a one-call engine (BLKZEROOUT, fallocate, one IORING_OP_FALLOCATE)
+ * finishes its call first.  Async-signal-safe: meant for a signal handler.
+ * Stays in effect until dev is closed. */
+void pmdzero_zero_interrupt(struct pmdzero_dev *dev);
 
 /* -------------------------------------------------------------- verify */
 
