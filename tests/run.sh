@@ -97,7 +97,11 @@ if [ -n "$prebuild" ]; then
 	echo "=== waiting for the kernel builds"
 	wait "$prebuild"
 	cat "$logs/kernel-builds.txt"
+	section base-pin tests/kernel/base-pin.sh
 	section patch-check tests/kernel/patch-check.sh
+	# The newest linux-source-6.12 apt offers: a WARNING line, not a
+	# failure, when it is not the pin and the series does not take it.
+	section base-check kernel/base.sh check --newest --warn
 	section kernel-arm64 tests/kernel/arm64-page-sizes.sh
 	section initramfs tests/vm/mkinitramfs.sh build/vm/initramfs.cpio build/default/pmdzero
 	section initramfs-arm64 tests/vm/mkinitramfs.sh --arch arm64 build/vm/initramfs-arm64.cpio
