@@ -119,6 +119,9 @@ if grep -qE '^vm/[^ ]+: [0-9]+ expected, ' "$logs/vm.log" 2>/dev/null; then
 	echo "--- tests per VM set-up:"
 	grep -E '^vm/[^ ]+: [0-9]+ expected, ' "$logs/vm.log"
 fi
+# Warnings that are not failures (a base rebase due) are repeated here, so
+# they are seen.
+[ -f "$logs/base-check.log" ] && grep '^WARNING' "$logs/base-check.log"
 if [ "$failed" -gt 0 ]; then
 	echo "--- failed:"
 	grep '^FAIL ' "$summary"
