@@ -21,8 +21,9 @@ static const struct option global_opts[] = {
 
 const char pz_sizes_help[] =
 	"\n<num> takes an optional suffix: K, M, G, T, P, E or KiB, MiB, GiB, TiB,\n"
-	"PiB, EiB (powers of 1024), or KB, MB, GB, TB, PB, EB (powers of 1000);\n"
-	"a 0x prefix means hexadecimal.";
+	"PiB, EiB (powers of 1024), or KB, MB, GB, TB, PB, EB (powers of 1000), in\n"
+	"either case, and a fraction with a suffix (1.5M); a 0x prefix means\n"
+	"hexadecimal.  As util-linux reads sizes.";
 
 const char pz_range_help[] =
 	"  Offset and length must be multiples of the\n"
@@ -119,6 +120,10 @@ static int parse_size_arg(const char *what, const char *s, uint64_t *v, char *ms
 
 	if (ret == -ERANGE)
 		return fail(msg, len, "%s '%s' is too large", what, s);
+	if (ret == -EDOM)
+		return fail(msg, len,
+			    "invalid %s '%s': util-linux rounds this fraction differently; give it in bytes",
+			    what, s);
 	if (ret)
 		return fail(msg, len, "invalid %s '%s'", what, s);
 	return 0;

@@ -28,7 +28,11 @@ struct pmdzero_error {
 /* Returns the library version string, e.g. "0.1.0". */
 const char *pmdzero_version(void);
 
-/* Parses a size with an optional suffix into *out; returns 0 or -EINVAL/-ERANGE. */
+/* Parses a size as util-linux's strtosize() does (suffixes K to E in either
+ * case, alone, with iB for 1024 or B for 1000; fractions such as 1.5M; 0x
+ * for hex) into *out; returns 0, -EINVAL, -ERANGE, or -EDOM for a fraction
+ * util-linux would round differently (1.10M, 1.3K).  A leading 0 (octal to
+ * util-linux), a sign or a space is -EINVAL. */
 int pmdzero_parse_size(const char *str, uint64_t *out);
 
 /* Formats bytes as a short human-readable size ("3.0 MiB"); returns buf. */

@@ -127,11 +127,30 @@ class SetupError(Exception):
 
 # ---------------------------------------------------------------- model ---
 
+def ul_fraction(frac, zeros, unit):
+    """util-linux's ul_parse_size() fraction: digit by digit, each rounded down."""
+    div, poz, add = 10, 1, 0
+    while div < frac:
+        div *= 10
+    div *= 10 ** zeros
+    while True:
+        seg, seg_div = frac % 10, div // poz
+        frac //= 10
+        poz *= 10
+        if seg and seg_div // seg:
+            add += unit // (seg_div // seg)
+        if not frac:
+            return add
+
+
 def parse_size(b):
-    """lib/size.c: returns the value, "invalid" or "range"."""
+    """lib/size.c: returns the value, "invalid", "range" or "fraction" (a
+    fraction util-linux rounds differently)."""
     base, p, v, any_digit = 10, 0, 0, False
     if b[:1] == b"0" and b[1:2] in (b"x", b"X"):
         base, p = 16, 2
+    elif b[:1] == b"0" and b[1:2].isdigit():
+        return "invalid"
     digits = b"0123456789abcdefABCDEF" if base == 16 else b"0123456789"
     while p < len(b) and b[p] in digits:
         d = int(b[p:p + 1], 16)
@@ -142,21 +161,40 @@ def parse_size(b):
         p += 1
     if not any_digit:
         return "invalid"
+    fdigits = None
+    if b[p:p + 1] == b".":
+        p += 1
+        q0 = p
+        while p < len(b) and b[p] in b"0123456789":
+            p += 1
+        fdigits = b[q0:p]
+        if len(fdigits) > 18 or p == len(b):
+            return "invalid"
+    mult = 1
     if p < len(b):
         unit = b[p:p + 1].upper() if b"a"[0] <= b[p] <= b"z"[0] else b[p:p + 1]
         if unit not in (b"K", b"M", b"G", b"T", b"P", b"E"):
             return "invalid"
         exp = b"KMGTPE".index(unit) + 1
         rest = b[p + 1:]
-        if rest in (b"", b"iB"):
+        if rest in (b"", b"iB", b"ib"):
             mult = 1024 ** exp
-        elif rest == b"B":
+        elif rest in (b"B", b"b"):
             mult = 1000 ** exp
         else:
             return "invalid"
         if v > U64_MAX // mult:
             return "range"
         v *= mult
+    if fdigits and int(fdigits):
+        frac = int(fdigits)
+        zeros = len(fdigits) - len(fdigits.lstrip(b"0"))
+        exact = frac * mult // 10 ** len(fdigits)
+        if exact != ul_fraction(frac, zeros, mult):
+            return "fraction"
+        if v + exact > U64_MAX:
+            return "range"
+        v += exact
     return v
 
 
@@ -350,6 +388,10 @@ class Model:
                 v = parse_size(val)
                 if v == "range":
                     return refused(what + b" " + q(val) + b" is too large", limit=MSG_MAX)
+                if v == "fraction":
+                    return refused(b"invalid " + what + b" " + q(val) +
+                                   b": util-linux rounds this fraction differently; give it in bytes",
+                                   limit=MSG_MAX)
                 if v == "invalid" or (v == 0 and key in ("b", "guard", "pages")):
                     return refused(b"invalid " + what + b" " + q(val), limit=MSG_MAX)
                 a[{"o": "offset", "l": "length", "b": "bs", "guard": "guard", "pages": "page"}[key]] = v

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* pmdzero_parse_size(): suffixes, hex, overflow, negative and garbage input. */
+/* pmdzero_parse_size(): util-linux's suffixes and fractions, hex, overflow,
+ * negative and garbage input. */
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
@@ -14,7 +15,40 @@ static const struct {
 } cases[] = {
 	{ "0", 0, 0 },
 	{ "512", 0, 512 },
-	{ "007", 0, 7 },			/* decimal, not octal */
+	{ "7", 0, 7 },
+	{ "007", -EINVAL, 0 },			/* octal to util-linux: refused */
+	{ "010K", -EINVAL, 0 },
+	{ "0", 0, 0 },
+	{ "0K", 0, 0 },
+	/* util-linux strtosize: suffix in either case, iB/ib, B/b */
+	{ "1mib", 0, 1ULL << 20 },
+	{ "1gib", 0, 1ULL << 30 },
+	{ "1Mib", 0, 1ULL << 20 },
+	{ "1kb", 0, 1000 },
+	{ "1kB", 0, 1000 },
+	{ "1Kb", 0, 1000 },
+	{ "1giB", 0, 1ULL << 30 },
+	{ "1KIB", -EINVAL, 0 },
+	/* fractions, as blkdiscard -l 1.5M reads them */
+	{ "1.5M", 0, 3ULL << 19 },
+	{ "1.5m", 0, 3ULL << 19 },
+	{ "1.5KB", 0, 1500 },
+	{ "1.5kib", 0, 1536 },
+	{ "0.5K", 0, 512 },
+	{ "1.05M", 0, 1101004 },		/* util-linux: the same */
+	{ "1.M", 0, 1ULL << 20 },
+	{ "1.0M", 0, 1ULL << 20 },
+	{ "2.25G", -EDOM, 0 },			/* util-linux: one byte short */
+	{ "2.5G", 0, 5ULL << 29 },
+	{ "1.10M", -EDOM, 0 },			/* util-linux: 2097152 */
+	{ "1.3K", -EDOM, 0 },			/* util-linux: 1365 */
+	{ "1.5", -EINVAL, 0 },			/* a fraction needs a suffix */
+	{ "1.0.5M", -EINVAL, 0 },
+	{ ".5M", -EINVAL, 0 },
+	{ "1.5E", 0, 3ULL << 59 },
+	{ "15.5E", 0, 31ULL << 59 },
+	{ "16.5E", -ERANGE, 0 },
+	{ "1.0000000000000000001M", -EINVAL, 0 },	/* 19 digits */
 	{ "1K", 0, 1024 },
 	{ "1k", 0, 1024 },
 	{ "1KiB", 0, 1024 },
@@ -48,7 +82,6 @@ static const struct {
 	{ "+1", -EINVAL, 0 },
 	{ " 1", -EINVAL, 0 },
 	{ "1 ", -EINVAL, 0 },
-	{ "1.5M", -EINVAL, 0 },
 	{ "K", -EINVAL, 0 },
 	{ "0x", -EINVAL, 0 },
 	{ "12XB", -EINVAL, 0 },
