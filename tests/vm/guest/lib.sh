@@ -23,6 +23,145 @@ expect_eq() { # what got want
 GiB=1073741824
 MiB=1048576
 
+# --- Waiting for a condition, and background loops that really stop ---
+
+# nap SECONDS: sleep without a fork (read -t on a pipe nobody writes to),
+# for the polls below: under TCG a fork per look costs milliseconds.
+nap() {
+	[ -n "${NAP_FD:-}" ] || exec {NAP_FD}<> <(:)
+	read -r -t "$1" -u "$NAP_FD"
+	return 0
+}
+
+# poll_until TIMEOUT_S DESCRIPTION CMD...: run CMD every 50 ms until it
+# succeeds, then return 0 with waited_s set to the seconds it took.  If it
+# has not succeeded after TIMEOUT_S seconds (whole seconds), return 1 with
+# timed_out set to "timed out after TIMEOUT_Ss waiting for DESCRIPTION".
+# Never a fixed sleep: a loaded host only makes the wait longer.
+poll_until() {
+	local timeout=$1 what=$2 t0 d
+	shift 2
+	t0=${EPOCHREALTIME/[.,]/}
+	until "$@"; do
+		d=$((${EPOCHREALTIME/[.,]/} - t0))
+		if [ $d -ge $((timeout * 1000000)) ]; then
+			timed_out="timed out after ${timeout}s waiting for $what"
+			return 1
+		fi
+		nap 0.05
+	done
+	d=$((${EPOCHREALTIME/[.,]/} - t0))
+	printf -v waited_s '%d.%03d' $((d / 1000000)) $((d % 1000000 / 1000))
+	return 0
+}
+
+# wait_until TIMEOUT_S DESCRIPTION CMD...: poll_until, failing the test
+# with its "timed out after Ns waiting for DESCRIPTION" on timeout.
+wait_until() { poll_until "$@" || fail "$timed_out"; }
+
+# pgrp_members PGID: set pgrp_pids to the processes of process group PGID
+# that are alive (a zombie has closed its files already); returns 1 if
+# there are none.  /proc/PID/stat with builtins only: "PID (COMM) STATE
+# PPID PGRP ...", COMM may hold spaces and parentheses.
+pgrp_members() {
+	local f line st pgrp
+	pgrp_pids=()
+	for f in /proc/[0-9]*/stat; do
+		read -r line 2> /dev/null < "$f" || continue
+		line=${line##*) }
+		st=${line%% *} line=${line#* } line=${line#* }
+		pgrp=${line%% *}
+		[ "$pgrp" = "$1" ] && [ "$st" != Z ] && [ "$st" != X ] &&
+			pgrp_pids+=("${f//[^0-9]/}")
+	done
+	[ ${#pgrp_pids[@]} -gt 0 ]
+}
+
+pgrp_gone() { ! pgrp_members "$1"; }
+
+# pgrp_has_open PGID FILE: a live process of group PGID has FILE open.
+pgrp_has_open() {
+	local p fd
+	pgrp_members "$1" || return 1
+	for p in "${pgrp_pids[@]}"; do
+		for fd in /proc/"$p"/fd/*; do
+			[ "$fd" -ef "$2" ] 2> /dev/null && return 0
+		done
+	done
+	return 1
+}
+
+# A background loop is a subshell, and killing a subshell does not end
+# the command it is running: issue 29's dd went on writing to the mount
+# after "kill $load_pid", and umount failed with EBUSY.  These run the loop
+# in a process group of its own, so that stopping it means every process it
+# started is gone, and say so when it is not.
+declare -A BG_LOOP_PID=()
+BG_LOOP_DIR=/tmp/bg-loop.$$
+
+# bg_loop_start NAME CMD...: run CMD (a command or a shell function) again
+# and again in the background, stdin /dev/null, until bg_loop_stop NAME or
+# bg_loop_kill NAME.  BG_LOOP_PID[NAME] is the loop's pid and process group.
+bg_loop_start() {
+	local name=$1
+	shift
+	[ -z "${BG_LOOP_PID[$name]:-}" ] || fail "bg_loop_start: $name is running already"
+	if ! mkdir -p "$BG_LOOP_DIR" || ! rm -f "$BG_LOOP_DIR/$name.stop"; then
+		fail "bg_loop_start: cannot use $BG_LOOP_DIR"
+	fi
+	# Job control for this one job: its own process group.  Inside the
+	# subshell job control is off, so everything it runs stays in it.
+	# Disowned: the shell still reaps it, without a "Killed" notice in
+	# the log; the stop functions wait for the group, not with wait.
+	set -m
+	(
+		while [ ! -e "$BG_LOOP_DIR/$name.stop" ]; do
+			"$@"
+		done
+	) < /dev/null &
+	BG_LOOP_PID[$name]=$!
+	disown
+	set +m
+}
+
+# bg_loop_stop NAME [TIMEOUT_S]: let the loop finish the CMD it is running
+# and not start another, then wait until every process of it is gone.  If that takes more than TIMEOUT_S (default 120) seconds, kill
+# the group (bg_loop_kill) and fail the test with the timeout.
+bg_loop_stop() {
+	local name=$1 timeout=${2:-120} pid=${BG_LOOP_PID[$1]:-}
+	[ -n "$pid" ] || return 0
+	: > "$BG_LOOP_DIR/$name.stop"
+	if ! poll_until "$timeout" "background loop $name to finish its round and exit" pgrp_gone "$pid"; then
+		local why=$timed_out
+		bg_loop_kill "$name"
+		fail "$why"
+	fi
+	unset "BG_LOOP_PID[$name]"
+}
+
+# bg_loop_kill NAME: SIGKILL the loop and everything it runs (its process
+# group) now, wait until none of them is alive.  Fails the test if
+# they are not gone within 60 s (a task stuck in the kernel).
+bg_loop_kill() {
+	local name=$1 pid=${BG_LOOP_PID[$1]:-}
+	[ -n "$pid" ] || return 0
+	: > "$BG_LOOP_DIR/$name.stop"
+	kill -KILL -- -"$pid" 2> /dev/null
+	unset "BG_LOOP_PID[$name]"
+	poll_until 60 "background loop $name (process group $pid) to exit after SIGKILL" pgrp_gone "$pid" ||
+		fail "$timed_out"
+	return 0
+}
+
+# bg_loops_kill: bg_loop_kill every loop still running, for an EXIT trap.
+bg_loops_kill() {
+	local name
+	for name in "${!BG_LOOP_PID[@]}"; do
+		bg_loop_kill "$name"
+	done
+	rm -rf "$BG_LOOP_DIR"
+}
+
 # nullb_create NAME [attr=value ...]: a configfs null_blk device, powered on.
 # Prints the /dev path.  Size is in MiB (size=...), as null_blk takes it.
 nullb_create() {
@@ -33,15 +172,21 @@ nullb_create() {
 		echo "${kv#*=}" > "$NULLB/$name/${kv%%=*}" || return 1
 	done
 	echo 1 > "$NULLB/$name/power" || return 1
-	# Since 6.11 a configfs device is named after its directory; older
-	# kernels call it nullb<index>.
-	local i=0 dev
-	while [ $i -lt 50 ]; do
-		for dev in "/dev/$name" "/dev/nullb$(cat "$NULLB/$name/index")"; do
-			[ -b "$dev" ] && { echo "$dev"; return 0; }
-		done
-		sleep 0.1
-		i=$((i + 1))
+	if ! poll_until 30 "the block device of null_blk $name" nullb_node "$name"; then
+		echo "$timed_out" >&2
+		return 1
+	fi
+	echo "$nullb_dev"
+}
+
+# nullb_node NAME: set nullb_dev to the device node of null_blk NAME if it
+# is there.  Since 6.11 a configfs device is named after its directory;
+# older kernels call it nullb<index>.
+nullb_node() {
+	local idx
+	read -r idx < "$NULLB/$1/index" || return 1
+	for nullb_dev in "/dev/$1" "/dev/nullb$idx"; do
+		[ -b "$nullb_dev" ] && return 0
 	done
 	return 1
 }
@@ -158,31 +303,67 @@ zeroout_counted() {
 	counts_data "$2"
 }
 
-# kill_after DELAY CMD...: start CMD, SIGKILL it after DELAY seconds, set
+# wait_exit TIMEOUT_S DESCRIPTION PID: wait for the child PID to exit, at
+# most TIMEOUT_S seconds, and set exit_rc to its status.  Blocks in wait
+# (for PID or a sleep beside it), so it returns when PID is reaped, to the
+# microsecond.  On timeout it returns 1, timed_out set as poll_until sets
+# it, and PID still runs.
+wait_exit() {
+	local wd who=
+	sleep "$1" &
+	wd=$!
+	wait -n -p who "$3" $wd 2> /dev/null
+	exit_rc=$?
+	if [ "$who" = "$3" ]; then
+		kill $wd 2> /dev/null
+		wait $wd 2> /dev/null
+		return 0
+	fi
+	timed_out="timed out after ${1}s waiting for $2"
+	return 1
+}
+
+# wrote_since DEV WRITES PID: DEV has completed more than WRITES writes
+# (field 5 of /sys/block/DEV/stat), or PID has exited.  Builtins only.
+wrote_since() {
+	local s
+	read -r -a s < "$(sysblock "$1")/stat"
+	[ "${s[4]}" -gt "$2" ] || ! kill -0 "$3" 2> /dev/null
+}
+
+# kill_after DEV DELAY CMD...: start CMD, wait until DEV has completed a
+# write since (its I/O is under way: on a loaded host starting it can
+# take longer than DELAY), SIGKILL it DELAY seconds after that, set
 # latency_s to the time from the kill until it was reaped.  Fails unless
-# the kill is what ended it.
+# the kill is what ended it, or if either wait passes 60 s.
 kill_after() {
-	local delay=$1 pid rc t0 t1
-	shift
+	local dev=$1 delay=$2 pid base t0 t1 s
+	shift 2
+	read -r -a s < "$(sysblock "$dev")/stat"
+	base=${s[4]}
 	"$@" > /dev/null 2>&1 &
 	pid=$!
+	if ! poll_until 60 "$1 to complete a write to $dev" wrote_since "$dev" "$base" $pid; then
+		kill -KILL $pid 2> /dev/null
+		fail "$timed_out"
+	fi
 	sleep "$delay"
 	t0=$EPOCHREALTIME
-	kill -KILL $pid
-	wait $pid
-	rc=$?
+	kill -KILL $pid 2> /dev/null
+	wait_exit 60 "$1 to exit after SIGKILL" $pid || fail "$timed_out"
 	t1=$EPOCHREALTIME
-	[ $rc = 137 ] || fail "$* ended with exit $rc before it was killed"
+	[ $exit_rc = 137 ] || fail "$* ended with exit $exit_rc before it was killed"
 	latency_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
 }
 
 # kill_latencies DEV TRIES: TRIES times, SIGKILL blkdiscard -z of DEV one
-# second in (kill_after); set latencies to the seconds, comma-separated.
+# second after its first write completed (kill_after); set latencies to the
+# seconds, comma-separated.
 kill_latencies() {
 	local try
 	latencies=
 	for ((try = 1; try <= $2; try++)); do
-		kill_after 1 blkdiscard -f -z "$1"
+		kill_after "$1" 1 blkdiscard -f -z "$1"
 		latencies+=${latencies:+,}$latency_s
 	done
 }
@@ -363,16 +544,13 @@ zcheck() {
 # failing the test if either fails or power-off hangs for a minute (a
 # request that never completed keeps the queue from freezing).
 nullb_destroy_checked() {
-	local i=0 pid
+	local pid
 	[ -d "$NULLB/$1" ] || return 0
 	(echo 0 > "$NULLB/$1/power") &
 	pid=$!
-	while kill -0 $pid 2>/dev/null; do
-		[ $i -lt 600 ] || fail "null_blk $1: power-off still blocked after 60 s"
-		sleep 0.1
-		i=$((i + 1))
-	done
-	wait $pid || fail "null_blk $1: power-off failed"
+	wait_exit 60 "null_blk $1 to power off (a request that never completed blocks it)" $pid ||
+		fail "$timed_out"
+	[ $exit_rc = 0 ] || fail "null_blk $1: power-off failed"
 	rmdir "$NULLB/$1" || fail "null_blk $1: rmdir failed"
 }
 
