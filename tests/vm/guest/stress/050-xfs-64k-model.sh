@@ -12,6 +12,10 @@
 # from disk every 250 ops.  A third process adds buffered streaming I/O on
 # another file.  Then umount, xfs_repair -n must be clean, and after a
 # fresh mount each file must equal its model, read buffered and O_DIRECT.
+# Before the workers, the load loop is stopped twice while its dd has a
+# file open on the mount, once killed and once asked to stop, and the file
+# system is unmounted at once each time: issue 29's "umount failed" (the
+# dd of a killed loop still writing) must not happen.
 # The seeds are fixed: the op counts and the checksums of the files as read
 # back (the DATA line xfs_model) must be the same on every kernel.
 . /pmdzero/lib.sh
@@ -28,9 +32,8 @@ mnt=/mnt/xfsm
 tmp=/tmp/xm
 mkdir -p $mnt $tmp
 t0=$EPOCHREALTIME
-load_pid=
 cleanup() {
-	[ -n "$load_pid" ] && kill "$load_pid" 2>/dev/null && wait "$load_pid" 2>/dev/null
+	bg_loops_kill
 	umount $mnt 2>/dev/null
 	nullb_destroy $name
 }
@@ -46,16 +49,31 @@ zpattern fill "$dev" 5005 > /dev/null || fail "cannot fill $dev with stale data"
 mkfs.xfs -q -f -K -b size=65536 "$dev" || fail "mkfs.xfs -b size=65536 failed"
 mount -t xfs "$dev" $mnt || fail "cannot mount XFS with 64 KiB blocks"
 
-# The load beside the workers: buffered streaming writes, fsync, reads.
-(
-	while :; do
-		dd if=/dev/zero of=$mnt/load bs=1M count=16 conv=fsync 2> /dev/null
-		dd if=$mnt/load of=/dev/null bs=1M 2> /dev/null
-		rm -f $mnt/load
-		sleep 0.5
-	done
-) &
-load_pid=$!
+# The load beside the workers, one round of it: buffered streaming writes,
+# fsync, reads.
+load_round() {
+	dd if=/dev/zero of=$mnt/load bs=1M count=16 conv=fsync 2> /dev/null
+	dd if=$mnt/load of=/dev/null bs=1M 2> /dev/null
+	rm -f $mnt/load
+	sleep 0.5
+}
+
+# The load loop stopped while a dd of it has $mnt/load open, then umount
+# at once: with bg_loop_kill (SIGKILL mid-dd) and bg_loop_stop (the round
+# finishes).  Killing only the loop's subshell, as 050 once did, leaves the
+# dd running and this umount fails with EBUSY (issue 29).
+for how in kill stop; do
+	bg_loop_start load load_round
+	wait_until 60 "a dd of the load loop to have $mnt/load open" \
+		pgrp_has_open "${BG_LOOP_PID[load]}" $mnt/load
+	bg_loop_$how load
+	umount $mnt 2> $tmp/umount.err ||
+		fail "umount right after bg_loop_$how of the load loop mid-dd: $(cat $tmp/umount.err)"
+	echo "ok: load loop stopped mid-dd (bg_loop_$how), umount at once succeeded"
+	mount -t xfs "$dev" $mnt || fail "cannot mount XFS with 64 KiB blocks again"
+done
+
+bg_loop_start load load_round
 
 pids=()
 for ((w = 1; w <= workers; w++)); do
@@ -69,9 +87,8 @@ for ((w = 1; w <= workers; w++)); do
 	rc=$?
 	[ $rc = 0 ] || failed+="; worker $w (seed $((seed + w))) exit $rc"
 done
-kill $load_pid 2>/dev/null
-wait $load_pid 2>/dev/null
-load_pid=
+# Every process of the load gone before umount, not only its subshell.
+bg_loop_stop load
 
 # key=value pairs of each worker's result line, summed over the workers.
 declare -A sum
