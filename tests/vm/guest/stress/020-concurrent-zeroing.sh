@@ -60,12 +60,11 @@ nspecs=${#specs[@]}
 
 t0=$EPOCHREALTIME
 cases=0 verified=0 corrupt=0 zeroed=0
-bg_pids=()
+hog_pid=
 thp_orig=
 cleanup() {
-	local p
-	for p in "${bg_pids[@]}"; do kill "$p" 2>/dev/null; done
-	for p in "${bg_pids[@]}"; do wait "$p" 2>/dev/null; done
+	bg_loops_kill
+	[ -n "$hog_pid" ] && kill -KILL $hog_pid 2>/dev/null
 	[ -n "$thp_orig" ] && echo "$thp_orig" > $thp
 	nullb_destroy $name
 }
@@ -104,13 +103,29 @@ make_ranges() {
 	done
 }
 
+# stop_background: the loops finish their round and are gone (a killed
+# loop's subshell used to leave its huge-zero-map running into what came
+# next), then the memhog.
+stop_background() {
+	local name
+	for name in thp map compact; do
+		bg_loop_stop $name
+	done
+	if [ -n "$hog_pid" ]; then
+		kill $hog_pid 2>/dev/null
+		wait_until 60 "memhog (pid $hog_pid) to exit after SIGTERM" pid_gone $hog_pid
+		wait $hog_pid 2>/dev/null
+		hog_pid=
+	fi
+}
+
+pid_gone() { ! kill -0 "$1" 2>/dev/null; }
+
 # finish RC [WHY]: stop the background, print the figure, the DATA line, exit.
 finish() {
 	local rc=$1 secs toggles hog=
 	shift
-	for p in "${bg_pids[@]}"; do kill "$p" 2>/dev/null; done
-	for p in "${bg_pids[@]}"; do wait "$p" 2>/dev/null; done
-	bg_pids=()
+	stop_background
 	[ -n "$thp_orig" ] && echo "$thp_orig" > $thp
 	# Leaks: with everything stopped (null on a kernel without kmemleak).
 	kmemleak_end
@@ -150,65 +165,59 @@ expect_eq "$(basename "$dev") logical_block_size" "$(cat $q/logical_block_size)"
 # cannot.
 zpattern fill "$dev" $seed0 > /dev/null || fail "cannot fill $dev"
 
-# The THP mode switcher.
+# The THP mode switcher, one switch a round (bg_loop_start runs the rounds
+# in a background loop of its own process group).
 thp_orig=$(sed 's/.*\[\(.*\)\].*/\1/' $thp)
-(
-	modes=(always madvise never)
-	n=0
-	while :; do
-		echo ${modes[n % 3]} > $thp
-		n=$((n + 1))
-		echo $n > $tmp/toggles
-		sleep 0.$((RANDOM % 3 + 1))
-	done
-) &
-bg_pids+=($!)
+thp_modes=(always madvise never) thp_n=0
+thp_round() {
+	echo ${thp_modes[thp_n % 3]} > $thp
+	thp_n=$((thp_n + 1))
+	echo $thp_n > $tmp/toggles
+	sleep 0.$((RANDOM % 3 + 1))
+}
+bg_loop_start thp thp_round
 
 # The huge zero folio, mapped and unmapped in a loop; one in four holds the
 # mapping for a second.  huge-zero-map fails (exit 2) if a fresh anonymous
 # page reads non-zero.
-(
-	huge=0 small=0 other=0 err=0 n=0
-	while :; do
-		if out=$(huge-zero-map $((n % 4 == 3)) 2>&1); then
-			case $out in
-			huge-zero) huge=$((huge + 1)) ;;
-			zero) small=$((small + 1)) ;;
-			*) other=$((other + 1)) ;;
-			esac
-		else
-			err=$((err + 1))
-			echo "$out" >> $tmp/map-errors
-		fi
-		n=$((n + 1))
-		echo "$huge $small $other $err" > $tmp/maps
-	done
-) &
-bg_pids+=($!)
+map_huge=0 map_small=0 map_other=0 map_err=0 map_n=0
+map_round() {
+	local out
+	if out=$(huge-zero-map $((map_n % 4 == 3)) 2>&1); then
+		case $out in
+		huge-zero) map_huge=$((map_huge + 1)) ;;
+		zero) map_small=$((map_small + 1)) ;;
+		*) map_other=$((map_other + 1)) ;;
+		esac
+	else
+		map_err=$((map_err + 1))
+		echo "$out" >> $tmp/map-errors
+	fi
+	map_n=$((map_n + 1))
+	echo "$map_huge $map_small $map_other $map_err" > $tmp/maps
+}
+bg_loop_start map map_round
 
 if [ "$pressure" = 1 ]; then
 	memhog -c -p 90 -r 384 > $tmp/memhog.log 2>&1 &
 	hog_pid=$!
-	bg_pids+=("$hog_pid")
-	for ((i = 0; i < 1200; i++)); do
-		grep -q '^memhog: ready' $tmp/memhog.log && break
-		kill -0 $hog_pid 2>/dev/null || finish 1 "memhog ended: $(cat $tmp/memhog.log)"
-		sleep 0.1
-	done
-	grep -q '^memhog: ready' $tmp/memhog.log || finish 1 "memhog not ready after 120 s"
+	hog_up() { grep -q '^memhog: ready' $tmp/memhog.log || ! kill -0 $hog_pid 2>/dev/null; }
+	poll_until 120 "memhog to be ready" hog_up || finish 1 "$timed_out"
+	grep -q '^memhog: ready' $tmp/memhog.log || finish 1 "memhog ended: $(cat $tmp/memhog.log)"
 	cat $tmp/memhog.log
-	(
-		n=0
-		while :; do
-			echo 1 > /proc/sys/vm/compact_memory
-			n=$((n + 1))
-			echo $n > $tmp/compactions
-			[ $((n % 4)) = 0 ] && echo 3 > /proc/sys/vm/drop_caches
-			sleep 0.2
-		done
-	) &
-	bg_pids+=($!)
+	compact_n=0
+	compact_round() {
+		echo 1 > /proc/sys/vm/compact_memory
+		compact_n=$((compact_n + 1))
+		echo $compact_n > $tmp/compactions
+		[ $((compact_n % 4)) = 0 ] && echo 3 > /proc/sys/vm/drop_caches
+		sleep 0.2
+	}
+	bg_loop_start compact compact_round
 fi
+
+# stopped PID: PID is stopped (SIGSTOP), as each zeroer stops itself.
+stopped() { local st; read -r _ _ st _ 2>/dev/null < /proc/$1/stat && [ "$st" = T ]; }
 
 for ((round = 1; round <= rounds; round++)); do
 	seed=$((seed0 + round))
@@ -224,11 +233,12 @@ for ((round = 1; round <= rounds; round++)); do
 		pids+=($!) offs+=("$off") lens+=("$len") engs+=("$e")
 		i=$((i + 1))
 	done < $tmp/ranges
+	# All of them stopped, or the CONT below would reach some before
+	# their STOP, which then stops them for good.
 	for p in "${pids[@]}"; do
-		for ((t = 0; t < 1000; t++)); do
-			read -r _ _ st _ < /proc/$p/stat && [ "$st" = T ] && break
-			sleep 0.01
-		done
+		poll_until 60 "zeroer $p to stop itself before the start" stopped $p && continue
+		kill -KILL "${pids[@]}" 2>/dev/null
+		finish 1 "round $round: $timed_out"
 	done
 	kill -CONT "${pids[@]}"
 	bad=
