@@ -55,8 +55,9 @@ case_cmd() {
 	esac
 }
 
-# The device's writes in flight (in the driver) and writes completed.
-inflight_writes() { local r w; read -r r w < "$sys/inflight"; echo "$w"; }
+# No write of the device in flight (in the driver); the writes it has
+# completed.
+no_writes_in_flight() { local r w; read -r r w < "$sys/inflight"; [ "$w" = 0 ]; }
 writes_done() { local s; read -r -a s < "$sys/stat"; echo "${s[4]}"; }
 
 # kill_in_flight TRIGGER VARIANT: start the variant, SIGKILL it once
@@ -81,9 +82,8 @@ kill_in_flight() {
 	done
 	t0=$EPOCHREALTIME
 	kill -KILL $pid 2>/dev/null
-	# (2>: not the shell's "Killed" notice)
-	wait $pid 2>/dev/null
-	rc=$?
+	wait_exit 60 "$v: the submitter to exit after SIGKILL" $pid || fail "$timed_out"
+	rc=$exit_rc
 	t1=$EPOCHREALTIME
 	cases=$((cases + 1))
 	if [ $rc != 137 ]; then
@@ -93,33 +93,34 @@ kill_in_flight() {
 	[ $seen = 1 ] || problem "$v: killed before any write was in flight"
 	faults=$((faults + 1))
 	# Every request must complete now that nobody waits for it.
-	i=0
-	while [ "$(inflight_writes)" != 0 ]; do
-		[ $i -lt 300 ] || { problem "$v: writes still in flight 30 s after the kill"; break; }
-		sleep 0.1
-		i=$((i + 1))
-	done
-	echo "$v: killed with I/O in flight, reaped $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }') s later, device idle after $((i / 10)).$((i % 10)) s"
+	if ! poll_until 30 "$v: the writes in flight to complete after the kill" no_writes_in_flight; then
+		problem "$timed_out"
+		return
+	fi
+	echo "$v: killed with I/O in flight, reaped $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }') s later, device idle after $waited_s s"
 }
 
 # reuse VARIANT: BLKZEROOUT of the whole device.  pmdzero opens it O_EXCL:
 # the killed submitter's file may be released a little after it was reaped
-# (io_uring tears its ring down in a worker), so "in use" is retried for
-# up to 10 s.
+# (io_uring tears its ring down in a worker), so "in use" is retried until
+# the device is free, for up to 60 s.
 reuse() {
-	local i rc
-	for ((i = 0; i < 20; i++)); do
-		pmdzero zero "$dev" -e ioctl --quiet --no-trace < /dev/null > /dev/null 2> /tmp/reuse.err
-		rc=$?
-		[ $rc = 0 ] && break
-		grep -q 'in use' /tmp/reuse.err || break
-		sleep 0.5
-	done
-	if [ $rc != 0 ]; then
-		problem "$1: BLKZEROOUT after the kill failed (exit $rc): $(cat /tmp/reuse.err)"
-	elif [ $i != 0 ]; then
-		echo "$1: the device was still held $((i / 2)).$((i % 2 * 5)) s after the kill"
+	reuse_tries=0
+	if ! poll_until 60 "$1: the killed submitter's hold on $dev to go (pmdzero: in use)" reuse_once; then
+		problem "$timed_out"
+	elif [ $reuse_rc != 0 ]; then
+		problem "$1: BLKZEROOUT after the kill failed (exit $reuse_rc): $(cat /tmp/reuse.err)"
+	elif [ $reuse_tries != 1 ]; then
+		echo "$1: the device was still held $waited_s s after the kill"
 	fi
+}
+
+# reuse_once: one BLKZEROOUT of the device; false only if it was in use.
+reuse_once() {
+	reuse_tries=$((reuse_tries + 1))
+	pmdzero zero "$dev" -e ioctl --quiet --no-trace < /dev/null > /dev/null 2> /tmp/reuse.err
+	reuse_rc=$?
+	[ $reuse_rc = 0 ] || ! grep -q 'in use' /tmp/reuse.err
 }
 
 # run_flavour NAME TRIGGER VARIANTS NULLB_ATTRS...
