@@ -12,6 +12,10 @@
 #define PZ_EXIT_OK		0
 #define PZ_EXIT_FAILURE		1
 #define PZ_EXIT_UNSUPPORTED	2	/* engine or kernel lacks support */
+#define PZ_EXIT_TROUBLE		2	/* verify: could not check (as cmp) */
+#define PZ_EXIT_TRACE_FAILED	125	/* trace itself failed (as env, timeout) */
+#define PZ_EXIT_CANNOT_RUN	126	/* trace: command found, not runnable */
+#define PZ_EXIT_NOT_FOUND	127	/* trace: command not found */
 
 /* Long options without a short form (getopt_long() values). */
 enum {
@@ -41,6 +45,8 @@ struct pz_cmd {
 	int takes_command;		/* "<operand> -- <command> [args...]" */
 	void (*usage)(FILE *out);	/* body of "pmdzero NAME --help" */
 	int (*run)(const struct pz_args *a);	/* returns the exit status */
+	int fail_status;		/* exit status of its own failures,
+					   usage errors included (0: 1) */
 };
 
 /* The subcommands in help order, NULL-terminated (tools/commands.c). */

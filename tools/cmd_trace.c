@@ -81,34 +81,39 @@ static int run(const struct pz_args *a)
 	int status = 0, code, i, rc;
 	FILE *out = stdout, *mem;
 
-	if (pmdzero_probe(a->device, 0, &p, &err))
-		return pz_warnx_err(a->device, &err);
+	if (pmdzero_probe(a->device, 0, &p, &err)) {
+		pz_warnx_err(a->device, &err);
+		return PZ_EXIT_TRACE_FAILED;
+	}
 	raise_nofile();
 	t = pmdzero_trace_new_probe(&p, (a->no_bytes ? PMDZERO_TRACE_NO_BYTES : 0) |
 					(a->writes ? PMDZERO_TRACE_WRITES : 0), &err);
 	if (!t) {
 		pz_warnx(a->device, "cannot trace: %s", err.msg);
-		return pz_exit_status(err.code);
+		return PZ_EXIT_TRACE_FAILED;
 	}
 	if (a->output) {
 		out = fopen(a->output, "we");
 		if (!out) {
 			pz_warnx(a->output, "cannot open: %s", strerror(errno));
 			pmdzero_trace_free(t);
-			return PZ_EXIT_FAILURE;
+			return PZ_EXIT_TRACE_FAILED;
 		}
 	}
 	if (pmdzero_trace_start(t, &err)) {
 		pz_warnx(a->device, "cannot trace: %s", err.msg);
 		pmdzero_trace_free(t);
-		return pz_exit_status(err.code);
+		return PZ_EXIT_TRACE_FAILED;
 	}
 	if (run_child(a->child_argv, &status)) {
-		pz_warnx(NULL, "cannot run '%s': %s", a->child_argv[0], strerror(errno));
+		int e = errno;
+
+		pz_warnx(NULL, "cannot run '%s': %s", a->child_argv[0], strerror(e));
 		pmdzero_trace_free(t);
 		if (out != stdout)
 			fclose(out);
-		return 127;	/* as the shell says "command not found" */
+		/* As env(1) and the shell: 127 not found, 126 not runnable. */
+		return e == ENOENT ? PZ_EXIT_NOT_FOUND : PZ_EXIT_CANNOT_RUN;
 	}
 	rc = pmdzero_trace_stop(t, &c, &err);
 	if (rc)
@@ -158,8 +163,9 @@ static int run(const struct pz_args *a)
 		rc = -EIO;
 	}
 	pmdzero_trace_free(t);
+	/* The command succeeded but its report could not be written. */
 	if (rc && !code)
-		return PZ_EXIT_FAILURE;
+		return PZ_EXIT_TRACE_FAILED;
 	return code;
 }
 
@@ -180,7 +186,8 @@ static void usage(FILE *out)
 	      "\nRun <command> and count, from the kernel's block tracepoints, the bios,\n"
 	      "bio bytes, splits, merges and requests issued to <device> while it runs.\n"
 	      "A partition is traced through its whole disk.  Exits with the command's\n"
-	      "exit status (128 + signal number if it was killed).\n"
+	      "exit status (128 + signal number if it was killed); 125 if trace itself\n"
+	      "fails, 126 if <command> cannot be run, 127 if it is not found.\n"
 	      "\nOptions:\n"
 	      "     --output <file>  write the report to <file> instead of stdout\n"
 	      "     --no-bytes       count only; do not sample bio sizes\n"
@@ -210,4 +217,5 @@ const struct pz_cmd pz_cmd_trace = {
 	.takes_command = 1,
 	.usage = usage,
 	.run = run,
+	.fail_status = PZ_EXIT_TRACE_FAILED,
 };

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* pmdzero verify: read a range back and report the first non-zero byte. */
+/* pmdzero verify: read a range back and report the first non-zero byte.
+ * Exit status as cmp(1): 0 all zero, 1 not zero, 2 trouble. */
 #include <stdio.h>
 
 #include "cmd.h"
@@ -17,14 +18,18 @@ static int run(const struct pz_args *a)
 	int ret;
 
 	dev = pmdzero_open(a->device, 0, &err);
-	if (!dev)
-		return pz_warnx_err(a->device, &err);
+	if (!dev) {
+		pz_warnx_err(a->device, &err);
+		return PZ_EXIT_TROUBLE;
+	}
 	p = pmdzero_dev_probe(dev);
 	length = pz_default_length(a, p);
 	ret = pmdzero_verify(dev, a->offset, length, &res, &err);
 	pmdzero_close(dev);
-	if (ret)
-		return pz_warnx_err(a->device, &err);
+	if (ret) {
+		pz_warnx_err(a->device, &err);
+		return PZ_EXIT_TROUBLE;
+	}
 	secs = (double)res.elapsed_ns / 1e9;
 	r = pz_report_new("verify");
 	pz_report_str(r, "device", a->device);
@@ -39,7 +44,7 @@ static int run(const struct pz_args *a)
 	ret = pz_report_print(r, a->json, stdout);
 	pz_report_free(r);
 	if (ret)
-		return PZ_EXIT_FAILURE;
+		return PZ_EXIT_TROUBLE;
 	if (!res.all_zero) {
 		pz_warnx(a->device, "byte at offset %llu is not zero",
 			(unsigned long long)res.first_nonzero);
@@ -82,4 +87,5 @@ const struct pz_cmd pz_cmd_verify = {
 	.operand = "device",
 	.usage = usage,
 	.run = run,
+	.fail_status = PZ_EXIT_TROUBLE,
 };

@@ -2,7 +2,8 @@
 /*
  * pmdzero - probe, zero, trace and verify byte ranges of a block device.
  * Exit status: 0 success, 1 failure or bad input, 2 the engine or the
- * kernel lacks what was asked for.  The subcommands are in commands.c.
+ * kernel lacks what was asked for; verify and trace have their own (see
+ * their fail_status).  The subcommands are in commands.c.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -37,6 +38,9 @@ int main(int argc, char **argv)
 		if (usage_error)
 			fprintf(stderr, "Try 'pmdzero%s%s --help' for more information.\n",
 				a.cmd ? " " : "", a.cmd ? a.cmd : "");
+		/* verify and trace keep 1 for what they report on. */
+		if (a.command && a.command->fail_status)
+			return a.command->fail_status;
 		return ret;
 	}
 	if (a.help) {

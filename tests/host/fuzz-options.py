@@ -304,6 +304,27 @@ def usage(cmd, msg):
     return Expect("usage", 1, line(msg, limit=MSG_MAX) + hint, "usage error: " + msg.decode(errors="replace"))
 
 
+# Exit status of a command's own failures where 1 means something else:
+# verify 1 is "not zero" (2 trouble, as cmp), trace 1 its command's (125,
+# as env and timeout).
+FAIL_STATUS = {b"verify": 2, b"trace": 125}
+
+
+def own_failure(argv, exp):
+    """exp with a usage error's or a refusal's 1 made the command's own code."""
+    cmd = argv[0] if argv else b""
+    code = FAIL_STATUS.get(cmd)
+    if code is None or exp.kind not in ("usage", "refused"):
+        return exp
+    rcs = exp.rc if isinstance(exp.rc, tuple) else (exp.rc,)
+    if exp.kind == "refused" and cmd == b"trace" and rcs == (127,):
+        return exp
+    exp.rc = tuple(sorted({code if r in (1, 2) else r for r in rcs}))
+    if len(exp.rc) == 1:
+        exp.rc = exp.rc[0]
+    return exp
+
+
 def refused(msg, path=None, rc=1, limit=None):
     return Expect("refused", rc, line(msg, path, limit), "refused: " + msg.decode(errors="replace"))
 
@@ -428,9 +449,9 @@ class Model:
 
     def expect(self, argv):
         a = self.parse(argv)
-        if isinstance(a, Expect):
-            return a
-        return getattr(self, "run_" + a["cmd"])(a)
+        if not isinstance(a, Expect):
+            a = getattr(self, "run_" + a["cmd"])(a)
+        return own_failure(argv, a)
 
     @staticmethod
     def check_range(d, off, length):
