@@ -31,6 +31,22 @@ _note() {
 	echo "# $*"
 }
 
+# _wait_until TIMEOUT_S DESCRIPTION CMD...: run CMD every 0.1 s until it
+# succeeds; if it has not after TIMEOUT_S seconds, fail with "timed out
+# after TIMEOUT_Ss waiting for DESCRIPTION".  For what the kernel, udev or
+# another process does in its own time (a device node appearing, a tracer
+# starting): a fixed sleep is too short on a loaded host.
+_wait_until() {
+	local timeout=$1 what=$2 t0
+	shift 2
+	t0=${EPOCHREALTIME/[.,]/}
+	until "$@"; do
+		(( ${EPOCHREALTIME/[.,]/} - t0 < timeout * 1000000 )) ||
+			_fail "timed out after ${timeout}s waiting for $what"
+		sleep 0.1
+	done
+}
+
 _cleanup() {
 	local i pid m
 	for pid in "${_PIDS[@]}"; do
