@@ -174,16 +174,17 @@ static void progress_end(struct progress *pr)
 	pthread_mutex_destroy(&pr->lock);
 }
 
-/* On a terminal, blkdiscard-style: refuse to zero over a signature unless
- * forced; when forced, say what is being destroyed. */
+/* blkdiscard-style: name any signature, on a terminal or not; refuse to
+ * zero over it on a terminal unless forced, and elsewhere say the data is
+ * being destroyed (scripts that zero devices do not break, but they are
+ * told, in their logs). */
 static int check_signatures(const struct pz_args *a, struct pmdzero_dev *dev)
 {
 	const struct pmdzero_probe *p;
 	struct pmdzero_error err;
-	const char *sig;
+	const char *sig, *what;
+	int tty = isatty(STDIN_FILENO);
 
-	if (!isatty(STDIN_FILENO))
-		return 0;
 	if (pmdzero_dev_probe_signatures(dev, &err)) {
 		pz_warnx(a->device, "%s", err.msg);
 		return PZ_EXIT_FAILURE;
@@ -192,14 +193,15 @@ static int check_signatures(const struct pz_args *a, struct pmdzero_dev *dev)
 	sig = p->pt_type[0] ? p->pt_type : p->fs_type[0] ? p->fs_type : NULL;
 	if (!sig)
 		return 0;
-	if (!a->force) {
+	what = p->pt_type[0] ? "partition table" : "file system";
+	if (!a->force && tty) {
 		pz_warnx(a->device, "device contains a %s signature (%s); use --force to override",
-			p->pt_type[0] ? "partition table" : "file system", sig);
+			 what, sig);
 		return PZ_EXIT_FAILURE;
 	}
-	if (!a->quiet)
-		pz_warnx(a->device, "device contains a %s signature (%s); zeroing anyway (--force)",
-			p->pt_type[0] ? "partition table" : "file system", sig);
+	/* Data loss is announced even with --quiet, as blkdiscard does. */
+	pz_warnx(a->device, "device contains a %s signature (%s); zeroing anyway (%s)", what, sig,
+		 a->force ? "--force" : "standard input is not a terminal");
 	return 0;
 }
 
@@ -290,6 +292,9 @@ static int check_and_open(struct zero_run *z)
 		return rc;
 	if (a->force && p->mounted && !a->quiet)
 		pz_warnx(a->device, "device is mounted on %s; zeroing anyway (--force)", p->mountpoint);
+	else if (a->force && !pmdzero_dev_exclusive(z->dev) && !a->quiet)
+		pz_warnx(a->device, "device is in use (%s); zeroing anyway (--force)",
+			 p->holders ? p->holder : "opened exclusively elsewhere");
 	return PZ_EXIT_OK;
 }
 
