@@ -418,8 +418,16 @@ static int report(struct zero_run *z, int rc)
 		pz_report_str(r, "buffer", res->buffer);
 	else
 		pz_report_add(r, "buffer", PZ_STR, NULL, NULL);
-	pz_report_u64(r, "io_size", res->io_size);
-	pz_report_u64(r, "queue_depth", res->queue_depth);
+	/* Not applicable: one kernel call has no I/O size, a synchronous
+	 * engine no queue. */
+	if (res->io_size)
+		pz_report_u64(r, "io_size", res->io_size);
+	else
+		pz_report_add(r, "io_size", PZ_NUM, NULL, NULL);
+	if (res->queue_depth)
+		pz_report_u64(r, "queue_depth", res->queue_depth);
+	else
+		pz_report_add(r, "queue_depth", PZ_NUM, NULL, NULL);
 	pz_report_dbl(r, "elapsed_s", secs, 6);
 	pz_report_dbl(r, "mib_per_s", secs > 0 ? (double)res->bytes / 1048576.0 / secs : 0, 1);
 	pz_report_dbl(r, "user_cpu_s", (double)res->user_ns / 1e9, 6);
