@@ -1,0 +1,120 @@
+#!/bin/bash
+# Run a command beside a CPU hog, to show that the suites do not depend on
+# an idle host (issue 29: a make test beside a kernel build at nice 19
+# failed where an idle machine passed).
+#
+#   tests/stress-load.sh [COMMAND [ARG...]]      (default: make test)
+#
+# The hog is stress-ng at nice 19, one CPU stressor per CPU, bounded in
+# time as well (STRESS_LOAD_TIMEOUT, default 6h: stress-ng stops by itself
+# even if this script is killed with SIGKILL).  It starts before the
+# command and is stopped when the command ends, however it ends (exit,
+# failure, ^C); then its own figures are printed: bogo ops, CPU time it
+# got, share of the machine.  The command's exit status is the script's.
+#
+# Environment:
+#   STRESS_LOAD_ARGS     stress-ng stressors (default: --cpu <CPUs>);
+#                        e.g. "--cpu 2 --hdd 1" adds disk writes
+#   STRESS_LOAD_NICE     the hog's nice value (default 19)
+#   STRESS_LOAD_TIMEOUT  stress-ng's --timeout (default 6h)
+#   STRESS_LOAD_LOG      where stress-ng's output goes (default
+#                        build/logs/stress-load.log)
+# stress-ng is installed with apt-get if it is missing (as make deps does).
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cpus=$(nproc)
+args=${STRESS_LOAD_ARGS:---cpu $cpus}
+niceness=${STRESS_LOAD_NICE:-19}
+timeout=${STRESS_LOAD_TIMEOUT:-6h}
+log=${STRESS_LOAD_LOG:-$top/build/logs/stress-load.log}
+[ $# -gt 0 ] || set -- "${MAKE:-make}" -C "$top" test
+
+if ! command -v stress-ng > /dev/null; then
+	echo "stress-load: installing stress-ng" >&2
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends stress-ng > /dev/null ||
+		{ echo "stress-load: stress-ng is missing and apt-get could not install it" >&2; exit 2; }
+fi
+if ! mkdir -p "$(dirname "$log")" || ! : > "$log"; then
+	echo "stress-load: cannot write $log" >&2
+	exit 2
+fi
+
+hog=
+# stop_hog: SIGINT to the hog's process group (stress-ng then stops its
+# workers and prints its metrics), at most 60 s for it to exit, then
+# SIGKILL.  Run once, from the EXIT trap.
+stop_hog() {
+	local wd who=
+	[ -n "$hog" ] || return 0
+	kill -INT -- -"$hog" 2> /dev/null
+	sleep 60 &
+	wd=$!
+	wait -n -p who "$hog" "$wd" 2> /dev/null
+	if [ "$who" != "$hog" ]; then
+		echo "stress-load: timed out after 60s waiting for stress-ng to stop on SIGINT; SIGKILL" >&2
+		kill -KILL -- -"$hog" 2> /dev/null
+		wait "$hog" 2> /dev/null
+	fi
+	kill "$wd" 2> /dev/null
+	wait "$wd" 2> /dev/null
+	hog=
+}
+
+report() {
+	local rc=$1 t1
+	shift
+	t1=$EPOCHREALTIME
+	stop_hog
+	echo "stress-load: the hog, stress-ng $args at nice $niceness on $cpus CPUs ($log):"
+	grep -E 'metrc:|info: .*(run time|available CPU|user time|system time|total time|load average)' "$log" |
+		sed 's/^stress-ng: [a-z]*: *\[[0-9]*\] */  /'
+	grep -qE 'metrc:' "$log" || echo "  (stress-ng printed no metrics: see $log)"
+	echo "stress-load: '$*' ended with exit $rc after $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", b - a }') s beside it"
+}
+
+# Its own process group (job control for this one job), so that stop_hog
+# reaches every stressor; stdin /dev/null, output to the log.
+set -m
+# shellcheck disable=SC2086
+nice -n "$niceness" stress-ng $args --timeout "$timeout" --metrics-brief --times \
+	< /dev/null > "$log" 2>&1 &
+hog=$!
+set +m
+t0=$EPOCHREALTIME
+trap 'stop_hog' EXIT
+
+# The hog must be running before the command starts.
+for ((i = 0; i < 100; i++)); do
+	grep -q 'dispatching hogs' "$log" && break
+	kill -0 "$hog" 2> /dev/null || break
+	sleep 0.1
+done
+if ! grep -q 'dispatching hogs' "$log"; then
+	if kill -0 "$hog" 2> /dev/null; then
+		echo "stress-load: timed out after 10s waiting for stress-ng to start" >&2
+	else
+		echo "stress-load: stress-ng exited at once" >&2
+	fi
+	tail -n 5 "$log" >&2
+	exit 2
+fi
+echo "stress-load: stress-ng $args at nice $niceness (pid $hog), running: $*"
+
+# In the background and waited for, so that a SIGINT or SIGTERM to this
+# script is passed on to the command at once (^C at a terminal reaches
+# both anyway); the figures are printed however it ended.
+"$@" &
+cmd=$!
+trap 'kill -INT $cmd 2> /dev/null' INT
+trap 'kill -TERM $cmd 2> /dev/null' TERM
+# wait returns early when a trapped signal arrives: wait again until the
+# command is gone.
+while :; do
+	wait $cmd
+	rc=$?
+	kill -0 $cmd 2> /dev/null || break
+done
+trap - INT TERM
+report "$rc" "$@"
+exit "$rc"
