@@ -243,8 +243,11 @@ for ((round = 1; round <= rounds; round++)); do
 	kill -CONT "${pids[@]}"
 	bad=
 	for ((i = 0; i < ${#pids[@]}; i++)); do
-		wait "${pids[i]}"
-		rc=$?
+		if ! wait_exit 300 "'${specs[engs[i]]}' ${offs[i]}+${lens[i]} to finish" "${pids[i]}"; then
+			kill -KILL "${pids[@]}" 2> /dev/null
+			finish 1 "round $round: $timed_out"
+		fi
+		rc=$exit_rc
 		spec=${specs[engs[i]]}
 		cases=$((cases + 1)) zeroed=$((zeroed + lens[i]))
 		if [ $rc != 0 ]; then

@@ -111,7 +111,11 @@ zero_range() {
 	fallocate) fallocate --zero-range --offset $2 --length $3 "$dev" > /tmp/zero.out 2>&1 & ;;
 	esac
 	pid=$!
-	wait $pid || { cat /tmp/zero.out; problem "$label: $1 $2+$3 failed"; return; }
+	if ! wait_exit 300 "$1 $2+$3 to finish" $pid; then
+		kill -KILL $pid 2> /dev/null
+		fail "$label: $timed_out"
+	fi
+	[ $exit_rc = 0 ] || { cat /tmp/zero.out; problem "$label: $1 $2+$3 failed"; return; }
 	want_bios[$pid]=$((($3 + cap - 1) / cap))
 	what[$pid]="$1 $2+$3"
 }

@@ -83,9 +83,11 @@ for ((w = 1; w <= workers; w++)); do
 done
 failed=
 for ((w = 1; w <= workers; w++)); do
-	wait "${pids[w - 1]}"
-	rc=$?
-	[ $rc = 0 ] || failed+="; worker $w (seed $((seed + w))) exit $rc"
+	if ! wait_exit "$(soak 900)" "xfs-model worker $w (seed $((seed + w))) to finish" "${pids[w - 1]}"; then
+		kill -KILL "${pids[@]}" 2> /dev/null
+		fail "$timed_out"
+	fi
+	[ $exit_rc = 0 ] || failed+="; worker $w (seed $((seed + w))) exit $exit_rc"
 done
 # Every process of the load gone before umount, not only its subshell.
 bg_loop_stop load

@@ -21,7 +21,10 @@ for i in 1 2 3 4 5 6 7 8; do
 	huge-zero-map 1 > /tmp/hzm.$i &
 	pids+=($!)
 done
-for pid in "${pids[@]}"; do wait "$pid" || fail "huge-zero-map failed"; done
+for pid in "${pids[@]}"; do
+	wait_exit 60 "huge-zero-map (pid $pid) to finish" "$pid" || fail "$timed_out"
+	[ $exit_rc = 0 ] || fail "huge-zero-map failed"
+done
 for i in 1 2 3 4 5 6 7 8; do
 	expect_eq "process $i mapped" "$(cat /tmp/hzm.$i)" huge-zero
 done
