@@ -105,6 +105,31 @@ void pz_progress(struct pz_run *run, uint64_t done)
 		run->opts->progress(done, run->opts->length, run->opts->progress_arg);
 }
 
+void pz_zeroout_detail(struct pz_run *run, const char *call)
+{
+	const struct pmdzero_probe *p = &run->dev->probe;
+	char q[64];
+	uint64_t now = 0;
+
+	if (!p->write_zeroes_max_bytes) {
+		snprintf(run->res->detail, sizeof(run->res->detail),
+			 "%s, no write zeroes offload: kernel zero-page writes", call);
+		return;
+	}
+	/* A driver that fails Write Zeroes with -EOPNOTSUPP (loop over
+	 * tmpfs) turns the offload off, and blkdev_issue_zeroout() writes
+	 * zero pages instead: the limit then reads 0. */
+	snprintf(q, sizeof(q), "/sys/dev/block/%u:%u/queue", p->queue_major, p->queue_minor);
+	if (pz_read_u64(q, "write_zeroes_max_bytes", &now) == 0 && now == 0)
+		snprintf(run->res->detail, sizeof(run->res->detail),
+			 "%s, write zeroes offload rejected by the device: kernel zero-page writes",
+			 call);
+	else
+		snprintf(run->res->detail, sizeof(run->res->detail),
+			 "%s, write zeroes offload (write_zeroes_max_bytes %llu)", call,
+			 (unsigned long long)p->write_zeroes_max_bytes);
+}
+
 int pz_interrupted(const struct pz_run *run)
 {
 	return run->dev->interrupted != 0;

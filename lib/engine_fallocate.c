@@ -23,6 +23,7 @@ static int run_fallocate(struct pz_run *run, struct pmdzero_error *err)
 	if (fallocate(run->dev->fd, mode, (off_t)run->opts->offset,
 		      (off_t)run->opts->length) == 0) {
 		pz_progress(run, run->opts->length);
+		pz_zeroout_detail(run, "FALLOC_FL_ZERO_RANGE");
 		return 0;
 	}
 	e = errno;

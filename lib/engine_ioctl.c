@@ -21,6 +21,7 @@ static int run_ioctl(struct pz_run *run, struct pmdzero_error *err)
 		return pz_interrupted_error(run, "ioctl", err);
 	if (ioctl(run->dev->fd, BLKZEROOUT, range) == 0) {
 		pz_progress(run, run->opts->length);
+		pz_zeroout_detail(run, "BLKZEROOUT");
 		return 0;
 	}
 	e = errno;

@@ -108,6 +108,11 @@ struct pz_run {
 };
 /* Reports progress through the callback in opts. */
 void pz_progress(struct pz_run *run, uint64_t done);
+/* After a successful BLKZEROOUT or fallocate zero range (call names it):
+ * sets res->detail to the path the kernel took, the Write Zeroes offload
+ * or zero-page writes, including an offload the device advertised and
+ * then rejected (the kernel then fell back to zero pages). */
+void pz_zeroout_detail(struct pz_run *run, const char *call);
 /* Whether pmdzero_zero_interrupt() asked the run to stop: an engine then
  * submits nothing new, waits for what is in flight, sets run->done to the
  * zeroed prefix and returns pz_interrupted_error(). */

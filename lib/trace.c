@@ -10,6 +10,7 @@
  * hooks, so the counts equal blkparse's:
  *   bios     = block_bio_queue                       (Q)
  *              - block_bio_complete with error -EAGAIN
+ *              - block_rq_complete with error -EOPNOTSUPP
  *   splits   = block_split                           (X)
  *   merges   = block_bio_backmerge + block_rq_merge  (M; blktrace logs both
  *              as a back merge) + block_bio_frontmerge (F)
@@ -27,6 +28,12 @@
  * so block_bio_complete filtered on "error == -11" counts exactly the bios
  * to take out, and its nr_sector the bytes.  Without that a 64 MiB uring
  * run on a loop device with 1280 KiB max_sectors reported 128 MiB.
+ * A device that advertises Write Zeroes and then rejects the command (a
+ * loop device over tmpfs) completes that request with -EOPNOTSUPP (-95),
+ * and blkdev_issue_zeroout() zeroes the range again with zero-page writes:
+ * the rejected request's bio did nothing and is taken out the same way,
+ * through block_rq_complete (a request's completion is traced there, not
+ * as a bio's).  It made a 64 MiB BLKZEROOUT 65 bios and 128 MiB.
  *
  * Bio bytes need the nr_sector field of each block_bio_queue hit (and of
  * each -EAGAIN completion), so a sampling event (PERF_SAMPLE_RAW, period 1)
@@ -67,6 +74,7 @@ enum {
 	EV_RQ_MERGE,
 	EV_RQ_ISSUE,
 	EV_BIO_AGAIN,		/* block_bio_complete, error -EAGAIN only */
+	EV_RQ_REJECTED,		/* block_rq_complete, error -EOPNOTSUPP only */
 	EV_COUNT
 };
 
@@ -78,15 +86,17 @@ static const char *const ev_names[EV_COUNT] = {
 	[EV_RQ_MERGE] = "block_rq_merge",
 	[EV_RQ_ISSUE] = "block_rq_issue",
 	[EV_BIO_AGAIN] = "block_bio_complete",
+	[EV_RQ_REJECTED] = "block_rq_complete",
 };
 
 /* The sampled events: their nr_sector adds to (queue) or is taken from
  * (an -EAGAIN completion) the bio bytes. */
-enum { RING_QUEUE, RING_AGAIN, RING_KINDS };
+enum { RING_QUEUE, RING_AGAIN, RING_REJECTED, RING_KINDS };
 
 static const int ring_event[RING_KINDS] = {
 	[RING_QUEUE] = EV_BIO_QUEUE,
 	[RING_AGAIN] = EV_BIO_AGAIN,
+	[RING_REJECTED] = EV_RQ_REJECTED,
 };
 
 /* PMDZERO_TRACE_WRITES: writes and Write Zeroes ("N": blk_fill_rwbs() has
@@ -293,13 +303,21 @@ static int open_event(uint64_t id, int cpu, int sampling,
 	return fd;
 }
 
+/* The filter of event e: the -EAGAIN and -EOPNOTSUPP completions have
+ * their own, on top of the device (and op) filter. */
+static const char *event_filter(int e, const char *filter, const char *again,
+				const char *rejected)
+{
+	return e == EV_BIO_AGAIN ? again : e == EV_RQ_REJECTED ? rejected : filter;
+}
+
 /* The trace of the disk disk_devno, named name; sets up everything. */
 static struct pmdzero_trace *trace_new(dev_t disk_devno, const char *name, unsigned int flags,
 				       struct pmdzero_error *err)
 {
 	uint64_t ids[EV_COUNT];
 	struct pmdzero_trace *t;
-	char filter[256], again_filter[300];
+	char filter[256], again_filter[300], rejected_filter[300];
 	long page = sysconf(_SC_PAGESIZE);
 	int c, e, i, k, fd;
 
@@ -323,6 +341,8 @@ static struct pmdzero_trace *trace_new(dev_t disk_devno, const char *name, unsig
 	snprintf(filter, sizeof(filter), "dev == %u%s", (t->major << 20) | t->minor,
 		 flags & PMDZERO_TRACE_WRITES ? writes_filter : "");
 	snprintf(again_filter, sizeof(again_filter), "%s && error == %d", filter, -EAGAIN);
+	snprintf(rejected_filter, sizeof(rejected_filter), "%s && error == %d", filter,
+		 -EOPNOTSUPP);
 
 	t->fds = malloc((size_t)t->ncpus * EV_COUNT * sizeof(int));
 	if (!t->fds) {
@@ -333,8 +353,9 @@ static struct pmdzero_trace *trace_new(dev_t disk_devno, const char *name, unsig
 		t->fds[i] = -1;
 	for (c = 0; c < t->ncpus; c++) {
 		for (e = 0; e < EV_COUNT; e++) {
-			fd = open_event(ids[e], t->cpus[c], 0,
-					e == EV_BIO_AGAIN ? again_filter : filter, ev_names[e], err);
+			fd = open_event(ids[e], t->cpus[c], 0, event_filter(e, filter, again_filter,
+									    rejected_filter),
+					ev_names[e], err);
 			if (fd < 0)
 				goto fail;
 			t->fds[c * EV_COUNT + e] = fd;
@@ -361,7 +382,8 @@ static struct pmdzero_trace *trace_new(dev_t disk_devno, const char *name, unsig
 		r->kind = i % RING_KINDS;
 		e = ring_event[r->kind];
 		r->fd = open_event(ids[e], t->cpus[c], 1,
-				   e == EV_BIO_AGAIN ? again_filter : filter, ev_names[e], err);
+				   event_filter(e, filter, again_filter, rejected_filter), ev_names[e],
+				   err);
 		if (r->fd < 0)
 			goto fail;
 		r->map_len = (size_t)(PZ_RING_PAGES + 1) * (size_t)page;
@@ -598,13 +620,16 @@ int pmdzero_trace_stop(struct pmdzero_trace *t, struct pmdzero_trace_counts *cnt
 	/* Every -EAGAIN completion was queued first (its BIO_TRACE_COMPLETION
 	 * flag is set by block_bio_queue), so the difference cannot wrap;
 	 * the guard is for a completion of a bio queued before the start. */
-	cnt->bios = sum[EV_BIO_QUEUE] - PZ_MIN(sum[EV_BIO_AGAIN], sum[EV_BIO_QUEUE]);
+	cnt->bios = sum[EV_BIO_QUEUE] - PZ_MIN(sum[EV_BIO_AGAIN] + sum[EV_RQ_REJECTED],
+					       sum[EV_BIO_QUEUE]);
 	cnt->splits = sum[EV_SPLIT];
 	cnt->merges = sum[EV_BIO_BACKMERGE] + sum[EV_BIO_FRONTMERGE] + sum[EV_RQ_MERGE];
 	cnt->requests = sum[EV_RQ_ISSUE];
 	if (t->rings) {
-		uint64_t hits = sum[EV_BIO_QUEUE] + sum[EV_BIO_AGAIN];
-		uint64_t got = t->samples[RING_QUEUE] + t->samples[RING_AGAIN];
+		uint64_t hits = sum[EV_BIO_QUEUE] + sum[EV_BIO_AGAIN] + sum[EV_RQ_REJECTED];
+		uint64_t got = t->samples[RING_QUEUE] + t->samples[RING_AGAIN] +
+			       t->samples[RING_REJECTED];
+		uint64_t gone = t->sectors[RING_AGAIN] + t->sectors[RING_REJECTED];
 
 		cnt->samples = got;
 		/* A throttled event neither samples nor says how many it
@@ -613,9 +638,10 @@ int pmdzero_trace_stop(struct pmdzero_trace *t, struct pmdzero_trace_counts *cnt
 		cnt->bytes_valid = !t->lost && !t->throttled && !t->bad_records &&
 				   t->samples[RING_QUEUE] == sum[EV_BIO_QUEUE] &&
 				   t->samples[RING_AGAIN] == sum[EV_BIO_AGAIN] &&
-				   t->sectors[RING_QUEUE] >= t->sectors[RING_AGAIN];
+				   t->samples[RING_REJECTED] == sum[EV_RQ_REJECTED] &&
+				   t->sectors[RING_QUEUE] >= gone;
 		cnt->bio_bytes = cnt->bytes_valid ?
-			(t->sectors[RING_QUEUE] - t->sectors[RING_AGAIN]) * 512 : 0;
+			(t->sectors[RING_QUEUE] - gone) * 512 : 0;
 	}
 	return ret;
 }

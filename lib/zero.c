@@ -247,13 +247,10 @@ static int run_auto(struct pz_run *run, struct pmdzero_error *err)
 	char why[sizeof(res->detail)];
 	int ret;
 
-	if (run->dev->probe.write_zeroes_max_bytes)
-		snprintf(why, sizeof(why), "auto: write zeroes offload (write_zeroes_max_bytes %llu)",
-			 (unsigned long long)run->dev->probe.write_zeroes_max_bytes);
-	else
-		snprintf(why, sizeof(why), "auto: no write zeroes offload, kernel zero-page writes");
+	/* The ioctl engine's detail says which path the kernel took. */
 	ret = run_engine(run, PMDZERO_ENGINE_IOCTL, err);
 	if (ret != -EOPNOTSUPP || run->done || pz_interrupted(run)) {
+		snprintf(why, sizeof(why), "auto: %s", res->detail);
 		snprintf(res->detail, sizeof(res->detail), "%s", why);
 		return ret;
 	}
