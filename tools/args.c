@@ -298,8 +298,13 @@ int pz_parse_args(int argc, char **argv, struct pz_args *a, char *msg, size_t le
 		case OPT_VERIFY:
 			a->verify = 1;
 			break;
-		case OPT_NO_TRACE:
+		case OPT_NO_TRACE:	/* the last of --trace and --no-trace wins */
 			a->no_trace = 1;
+			a->trace = 0;
+			break;
+		case OPT_TRACE:
+			a->trace = 1;
+			a->no_trace = 0;
 			break;
 		case OPT_NO_BYTES:
 			a->no_bytes = 1;

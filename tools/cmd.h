@@ -26,6 +26,7 @@ enum {
 	OPT_OUTPUT,
 	OPT_PAGES,
 	OPT_QUIET,
+	OPT_TRACE,
 	OPT_VECTORED,
 	OPT_VERIFY,
 	OPT_WRITES,
@@ -70,6 +71,7 @@ struct pz_args {
 	int force;
 	int quiet;
 	int no_trace;
+	int trace;			/* zero --trace: count bios (off by default) */
 	int no_bytes;
 	int writes;			/* trace --writes */
 	int vectored;			/* zero --vectored */

@@ -21,7 +21,7 @@ for k in bios requests splits merges bio_bytes; do
 	expect_eq "pmdzero trace $k = tracefs $k" "$(json_num $k /tmp/trace.json)" "${!k}"
 done
 
-pmdzero zero "$dev" -l $GiB -e ioctl --json --quiet > /tmp/zero.json || fail "pmdzero zero -e ioctl failed"
+pmdzero zero "$dev" -l $GiB -e ioctl --trace --json --quiet > /tmp/zero.json || fail "pmdzero zero -e ioctl failed"
 cat /tmp/zero.json
 expect_eq "pmdzero zero -e ioctl bios" "$(json_num bios /tmp/zero.json)" "$(pick 129 1024)"
 
