@@ -321,6 +321,9 @@ int pz_parse_args(int argc, char **argv, struct pz_args *a, char *msg, size_t le
 		case OPT_QUIET:
 			a->quiet = 1;
 			break;
+		case 'v':
+			a->verbose = 1;
+			break;
 		case 'n':
 			if (parse_count(optarg, &v))
 				return fail(msg, len, "invalid count '%s'", optarg);

@@ -70,6 +70,7 @@ struct pz_args {
 	int json;
 	int force;
 	int quiet;
+	int verbose;			/* zero -v: the full record */
 	int no_trace;
 	int trace;			/* zero --trace: count bios (off by default) */
 	int no_bytes;

@@ -152,7 +152,7 @@ static int run(const struct pz_args *a)
 	pz_report_u64(r, "samples", c.samples);
 	pz_report_u64(r, "lost_samples", c.lost_samples);
 	if (!p.whole_disk && !a->json)
-		fprintf(stderr, "pmdzero: %s is a partition: counts are for all of %s\n",
+		fprintf(stderr, "pmdzero: note: %s is a partition; the counts are for all of %s\n",
 			a->device, name);
 	if (pz_report_print(r, a->json, out))
 		rc = -EIO;

@@ -362,10 +362,12 @@ static void trace_begin(struct zero_run *z)
 		snprintf(z->traced_device, sizeof(z->traced_device), "%s", name ? name : "");
 	}
 	z->trace_ns += now_ns() - t0;
+	/* Notes, not errors: they say "note:" and what goes on. */
 	if (!z->trace && !a->quiet)
-		pz_warnx(NULL, "tracing unavailable, continuing without bio counts: %s", err.msg);
+		pz_warnx(NULL, "note: tracing unavailable, zeroing without bio counts: %s", err.msg);
 	if (z->trace && !p->whole_disk && !a->quiet)
-		pz_warnx(a->device, "is a partition: counts are for all of %s", p->queue_name);
+		pz_warnx(NULL, "note: %s is a partition; the counts are for all of %s", a->device,
+			 p->queue_name);
 }
 
 /* The zeroing itself, with progress and inside the trace window. */
@@ -417,6 +419,26 @@ static int report_interrupted(struct zero_run *z)
 	return 128 + (stop_signal ? stop_signal : SIGINT);
 }
 
+/* The default: one line, as blkdiscard -v says what it did. */
+static void print_line(const struct zero_run *z, double secs)
+{
+	const struct pmdzero_zero_result *res = &z->res;
+	char sz[32];
+
+	printf("%s: zeroed %llu bytes (%s) from offset %llu in %.3f s, %.1f MiB/s, with %s (%s)",
+	       z->a->device, (unsigned long long)res->bytes,
+	       pmdzero_format_size(res->bytes, sz, sizeof(sz)), (unsigned long long)z->o.offset,
+	       secs, secs > 0 ? (double)res->bytes / 1048576.0 / secs : 0.0,
+	       pmdzero_engine_name(res->engine), res->detail);
+	if (z->traced)
+		printf("; %llu bios, %llu requests", (unsigned long long)z->counts.bios,
+		       (unsigned long long)z->counts.requests);
+	if (z->checked)
+		printf("; range %s, guards %s", z->gres.range.all_zero ? "reads zero" : "NOT zero",
+		       z->gres.guards_intact ? "intact" : "DAMAGED");
+	putchar('\n');
+}
+
 /* Prints the report, then what --verify found wrong; returns rc or 1. */
 static int report(struct zero_run *z, int rc)
 {
@@ -465,8 +487,12 @@ static int report(struct zero_run *z, int rc)
 		pz_report_add(r, "guard_before", PZ_NUM, NULL, NULL);
 		pz_report_add(r, "guard_after", PZ_NUM, NULL, NULL);
 	}
-	if (pz_report_print(r, z->a->json, stdout))
-		rc = PZ_EXIT_FAILURE;
+	if (z->a->json || z->a->verbose) {
+		if (pz_report_print(r, z->a->json, stdout))
+			rc = PZ_EXIT_FAILURE;
+	} else {
+		print_line(z, secs);
+	}
 	pz_report_free(r);
 
 	if (z->checked && !g->range.all_zero) {
@@ -533,6 +559,7 @@ static const struct option longopts[] = {
 	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ "trace", no_argument, NULL, OPT_TRACE },
 	{ "vectored", no_argument, NULL, OPT_VECTORED },
+	{ "verbose", no_argument, NULL, 'v' },
 	{ "verify", no_argument, NULL, OPT_VERIFY },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -601,7 +628,9 @@ static void usage(FILE *out)
 	      "                            zeroing (root; costs ~0.25 s outside elapsed_s)\n"
 	      "     --no-trace           do not count them (the default)\n"
 	      "     --quiet              no progress and no notes on stderr\n"
-	      " -J, --json               use JSON output format\n"
+	      " -v, --verbose            print the full record, one field a line (default:\n"
+	      "                            one line)\n"
+	      " -J, --json               use JSON output format (the full record)\n"
 	      " -h, --help               display this help\n"
 	      " -V, --version            display version\n", out);
 	fputs(pz_sizes_help, out);
@@ -612,7 +641,7 @@ const struct pz_cmd pz_cmd_zero = {
 	.name = "zero",
 	.synopsis = "zero <device>",
 	.summary = "zero a byte range (its data is lost)",
-	.shortopts = ":b:e:fhJl:o:q:V",
+	.shortopts = ":b:e:fhJl:o:q:vV",
 	.longopts = longopts,
 	.operand = "device",
 	.usage = usage,

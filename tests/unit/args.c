@@ -110,7 +110,7 @@ int main(void)
 	bad(ARGS("zero", "--verify=yes", "/dev/x"), 1, "option '--verify' doesn't allow an argument");
 	bad(ARGS("zero", "--json=1", "/dev/x"), 1, "option '--json' doesn't allow an argument");
 	bad(ARGS("zero", "--ve", "/dev/x"), 1,
-	    "option '--ve' is ambiguous; possibilities: '--vectored' '--verify' '--version'");
+	    "option '--ve' is ambiguous; possibilities: '--vectored' '--verbose' '--verify' '--version'");
 	bad(ARGS("zero", "-q", " 4", "/dev/x"), 0, "invalid queue depth ' 4' (expected 1 to 4096)");
 	bad(ARGS("zero", "-q", "+4", "/dev/x"), 0, "invalid queue depth '+4' (expected 1 to 4096)");
 
