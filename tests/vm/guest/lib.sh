@@ -323,11 +323,12 @@ wait_exit() {
 	return 1
 }
 
-# wrote_since DEV WRITES PID: DEV has completed more than WRITES writes
-# (field 5 of /sys/block/DEV/stat), or PID has exited.  Builtins only.
+# wrote_since STAT WRITES PID: the device whose /sys/block/DEV/stat is
+# STAT has completed more than WRITES writes (its field 5), or PID has
+# exited.  Builtins only.
 wrote_since() {
 	local s
-	read -r -a s < "$(sysblock "$1")/stat"
+	read -r -a s < "$1"
 	[ "${s[4]}" -gt "$2" ] || ! kill -0 "$3" 2> /dev/null
 }
 
@@ -337,13 +338,14 @@ wrote_since() {
 # latency_s to the time from the kill until it was reaped.  Fails unless
 # the kill is what ended it, or if either wait passes 60 s.
 kill_after() {
-	local dev=$1 delay=$2 pid base t0 t1 s
+	local dev=$1 delay=$2 pid base t0 t1 s stat
 	shift 2
-	read -r -a s < "$(sysblock "$dev")/stat"
+	stat=$(sysblock "$dev")/stat
+	read -r -a s < "$stat"
 	base=${s[4]}
 	"$@" > /dev/null 2>&1 &
 	pid=$!
-	if ! poll_until 60 "$1 to complete a write to $dev" wrote_since "$dev" "$base" $pid; then
+	if ! poll_until 60 "$1 to complete a write to $dev" wrote_since "$stat" "$base" $pid; then
 		kill -KILL $pid 2> /dev/null
 		fail "$timed_out"
 	fi
