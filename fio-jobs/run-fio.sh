@@ -59,8 +59,9 @@ if [ -z "$pmdzero" ] && [ -x "$here/../build/default/pmdzero" ]; then
 fi
 [ -n "$pmdzero" ] || die "pmdzero is not installed (make userspace)"
 
-# to_bytes SIZE [COUNT]: 128k, 2m, 1g, 2MiB ... (times COUNT) in bytes, as
-# pmdzero reads sizes (k, m, g: powers of 1024, as fio reads them).
+# to_bytes SIZE [COUNT]: 128k, 2m, 1g, 2MiB, 1.5M ... (times COUNT) in bytes,
+# as pmdzero reads sizes, which is as util-linux reads them (k, m, g: powers
+# of 1024; kB, MB: of 1000).  fio gets the bytes.
 to_bytes() {
 	"$pmdzero" size -n "${2:-1}" "$1" 2>/dev/null || die "bad size '$1'"
 }
@@ -92,6 +93,10 @@ probe_field() { jq -r ".probe[0].$1 | if . == null then \"\" else tostring end" 
 [ "$(probe_field mounted)" = true ] && die "$dev is in use: mounted on $(probe_field mountpoint)"
 [ "$(probe_field holders)" = 0 ] || die "$dev is in use: held by $(probe_field holders) other device(s) (device-mapper, md)"
 [ "$(probe_field read_only)" = false ] || die "$dev is read-only"
+# fio would quietly write only what fits.
+devsize=$(probe_field size)
+[ "$(to_bytes "$size")" -le "$devsize" ] ||
+	die "--size $size ($(to_bytes "$size") bytes) is larger than $dev ($devsize bytes)"
 if [ $force = 0 ]; then
 	for sig in fs_type pt_type; do
 		v=$(probe_field $sig)
@@ -125,7 +130,10 @@ for section in "${sections[@]}"; do
 		fi
 		out=$outdir/$section-$bs.json
 		echo "run-fio.sh: $section bs=$bs iodepth=$iodepth size=$size on $dev" >&2
-		DEV=$dev SIZE=$size BS=$bs IODEPTH=$iodepth HUGEDIR=${hugedir:-/dev/hugepages} \
+		# Bytes, so that fio writes what pmdzero (util-linux) reads: fio
+		# itself takes 1kb as 1024 and refuses 1.5M.
+		DEV=$dev SIZE=$(to_bytes "$size") BS=$(to_bytes "$bs") IODEPTH=$iodepth \
+			HUGEDIR=${hugedir:-/dev/hugepages} \
 			"$pmdzero" trace "$dev" --json --output "$outdir/.trace.json" -- \
 			fio --output-format=json --output="$outdir/.fio.json" --section="$section" "$jobfile" ||
 			die "$section bs=$bs failed (fio output: $outdir/.fio.json)"
