@@ -48,9 +48,10 @@ static uint64_t now_ns(void)
  * SIGINT, SIGTERM, SIGHUP and SIGQUIT stop a run: the handler records the
  * first one and asks the library to stop, which it does after the I/O in
  * flight (a one-call engine after its call).  The guards are then restored
- * and one line says how much of the range holds zeroes.  Only the state
- * before the report is printed counts: a signal after it (closing the
- * perf events takes a while) cannot turn a printed success into a failure.
+ * and one line says how much of the range holds zeroes.  Only a signal
+ * that comes before the zeroing is over counts: one during the --verify
+ * check, the report or the clean-up cannot turn the success the report
+ * prints into a failure.
  */
 static volatile sig_atomic_t stop_signal;
 static struct pmdzero_dev *volatile stop_dev;
