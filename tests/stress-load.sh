@@ -56,7 +56,8 @@ stop_hog() {
 		kill -KILL -- -"$hog" 2> /dev/null
 		wait "$hog" 2> /dev/null
 	fi
-	kill "$wd" 2> /dev/null
+	# SIGKILL: a just-forked bash child would run this EXIT trap on SIGTERM.
+	kill -KILL "$wd" 2> /dev/null
 	wait "$wd" 2> /dev/null
 	hog=
 }

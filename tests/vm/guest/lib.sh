@@ -125,8 +125,9 @@ bg_loop_start() {
 }
 
 # bg_loop_stop NAME [TIMEOUT_S]: let the loop finish the CMD it is running
-# and not start another, then wait until every process of it is gone.  If that takes more than TIMEOUT_S (default 120) seconds, kill
-# the group (bg_loop_kill) and fail the test with the timeout.
+# and not start another, then wait until every process of it is gone.
+# If that takes more than TIMEOUT_S (default 120) seconds, kill the group
+# (bg_loop_kill) and fail the test with the timeout.
 bg_loop_stop() {
 	local name=$1 timeout=${2:-120} pid=${BG_LOOP_PID[$1]:-}
 	[ -n "$pid" ] || return 0
@@ -307,7 +308,10 @@ zeroout_counted() {
 # most TIMEOUT_S seconds, and set exit_rc to its status.  Blocks in wait
 # (for PID or a sleep beside it), so it returns when PID is reaped, to the
 # microsecond.  On timeout it returns 1, timed_out set as poll_until sets
-# it, and PID still runs.
+# it, and PID still runs.  The sleep is ended with SIGKILL: a child bash
+# has forked but not yet exec'd still has this shell's handlers, and a
+# SIGTERM there runs the test's EXIT trap in the child (seen: 050's
+# cleanup unmounted the file system while the test went on).
 wait_exit() {
 	local wd who=
 	sleep "$1" &
@@ -315,7 +319,7 @@ wait_exit() {
 	wait -n -p who "$3" $wd 2> /dev/null
 	exit_rc=$?
 	if [ "$who" = "$3" ]; then
-		kill $wd 2> /dev/null
+		kill -KILL $wd 2> /dev/null
 		wait $wd 2> /dev/null
 		return 0
 	fi
