@@ -6,7 +6,8 @@
 # Exact bios, splits and requests for 128 MiB (the controller takes 512 KiB
 # per command); an unaligned range zeroed byte-exactly with the data around
 # it intact, read back from the device.  With intel_iommu=on on the command
-# line the same runs with every bio_vec DMA-mapped through QEMU's IOMMU.
+# line the same runs with every bio_vec DMA-mapped through QEMU's IOMMU; with
+# swiotlb=force, with every bio_vec bounced (copied into swiotlb's slots).
 . /pmdzero/lib.sh
 
 dev=/dev/nvme0n1
@@ -21,6 +22,11 @@ if grep -qw intel_iommu=on /proc/cmdline; then
 		fail "intel_iommu=on, but the NVMe controller is in no IOMMU group"
 	echo "ok: NVMe controller in IOMMU group ${group##*/}, $rq_kb KiB per command"
 	[ "$rq_kb" -ge 4 ] && [ $((8192 % rq_kb)) = 0 ] || fail "unexpected max_sectors_kb $rq_kb"
+elif grep -qw swiotlb=force /proc/cmdline; then
+	# What one swiotlb mapping holds bounds a command (dma_max_mapping_size()).
+	echo "ok: swiotlb=force, every bio_vec bounced, $rq_kb KiB per command"
+	[ "$rq_kb" -ge 4 ] && [ "$rq_kb" -lt 512 ] && [ $((8192 % rq_kb)) = 0 ] ||
+		fail "unexpected max_sectors_kb $rq_kb under swiotlb=force"
 else
 	expect_eq "nvme max_sectors_kb" "$rq_kb" 512
 fi
