@@ -9,8 +9,8 @@
 # Finer targets: deps (deps-userspace, deps-kernel, deps-vm, deps-test,
 # deps-bench, deps-deb), base-check, userspace, kernel, kernel-stock, kernel-off,
 # kernel-debug, kernel-arm64, patch-check, initramfs, initramfs-arm64,
-# vm-check, vm-arm64, vm-matrix, stress-soak, mutations, unit-check,
-# host-check, deb, deb-check, install, clean.
+# vm-check, vm-arm64, vm-matrix, stress-soak, stress-load, mutations, unit-check,
+# host-check, deb, deb-check, deb-userspace, install, uninstall, clean.
 
 SHELL := /bin/bash
 TOP := $(CURDIR)
@@ -33,7 +33,8 @@ PKGS_KERNEL := build-essential bc bison flex libelf-dev libssl-dev cpio kmod \
 	python3-ply python3-git gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 PKGS_VM := qemu-system-x86 qemu-system-arm busybox-static cpio kmod file fio blktrace \
 	xfsprogs e2fsprogs util-linux fdisk jq
-PKGS_TEST := blktrace fio jq python3 fdisk e2fsprogs xfsprogs util-linux file gnuplot-nox
+PKGS_TEST := blktrace fio jq python3 fdisk e2fsprogs xfsprogs util-linux file gnuplot-nox \
+	clang lintian dpkg-dev debhelper stress-ng
 PKGS_BENCH := python3 jq gnuplot-nox
 PKGS_DEB := dpkg-dev debhelper rsync
 
@@ -55,8 +56,8 @@ endef
 
 .PHONY: help deps deps-userspace deps-kernel-tools deps-kernel deps-vm deps-test \
 	deps-bench deps-deb base-check userspace kernel kernel-stock kernel-off kernel-debug \
-	kernel-arm64 patch-check initramfs initramfs-arm64 vm-check vm-arm64 vm-matrix stress-soak mutations unit-check \
-	host-check bench bench-full deb deb-check test install clean
+	kernel-arm64 patch-check initramfs initramfs-arm64 vm-check vm-arm64 vm-matrix stress-soak stress-load mutations unit-check \
+	host-check bench bench-full deb deb-check deb-userspace test install uninstall clean
 
 # The help is the leading comment block above, after its title line.
 help:
@@ -118,7 +119,7 @@ vm-arm64: kernel kernel-arm64 initramfs initramfs-arm64
 # the stress and fault suite on stock, patched and debug.
 vm-matrix: kernel kernel-stock kernel-off kernel-debug kernel-arm64 initramfs initramfs-arm64
 	tests/vm/matrix.sh $(VM_SETUPS)
-VM_SETUPS := stock patched patched-thp-never option-off debug patched-384m \
+VM_SETUPS := stock patched patched-thp-never option-off debug patched-384m patched-swiotlb \
 	patched-iommu debug-iommu arm64 stress-stock stress-patched stress-debug
 
 # Each patch whose effect no user sees, taken back out: the test meant to
@@ -156,6 +157,19 @@ deb: deps-kernel deps-deb
 	kernel/deb.sh $(DEB_ARGS) patched
 	kernel/deb.sh $(DEB_ARGS) option-off
 
+# Debian packages of the library and the command (debian/): libpmdzero0,
+# libpmdzero-dev and pmdzero, built by dpkg-buildpackage in a copy of
+# debian/, lib/ and tools/, so that nothing is written in the tree or
+# beside it.  The .debs go to DEB_USERSPACE_DIR; then, as root:
+#   apt install ./build/deb-userspace/{pmdzero,libpmdzero0,libpmdzero-dev}_*.deb
+DEB_USERSPACE_DIR ?= $(BUILD)/deb-userspace
+deb-userspace: deps-userspace deps-deb
+	rm -rf $(DEB_USERSPACE_DIR)
+	mkdir -p $(DEB_USERSPACE_DIR)/src
+	tar -C $(TOP) -cf - debian lib tools | tar -C $(DEB_USERSPACE_DIR)/src -xf -
+	cd $(DEB_USERSPACE_DIR)/src && dpkg-buildpackage -us -uc -b
+	rm -rf $(DEB_USERSPACE_DIR)/src
+
 # The packaging path on the small guest configuration: two full kernel
 # builds, about 16 minutes here, so not part of make test.
 deb-check: deps-kernel deps-deb
@@ -163,6 +177,13 @@ deb-check: deps-kernel deps-deb
 
 test: deps
 	tests/run.sh
+
+# make test (or STRESS_CMD) beside a CPU hog: stress-ng at nice 19 on every
+# CPU, stopped when the command ends, its figures printed after; the suites
+# must not depend on an idle host (issue 29).  tests/stress-load.sh says how
+# to change the load.
+stress-load: deps
+	tests/stress-load.sh $(STRESS_CMD)
 
 # Every linux-source-6.12 version apt offers, downloaded into the cache
 # (nothing installed): does the series apply with patch -F0 and build?  One
@@ -173,6 +194,12 @@ base-check: deps-kernel-tools
 install: userspace
 	$(MAKE) -C lib O=$(O) PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) install
 	$(MAKE) -C tools O=$(O) PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) install
+
+# Removes exactly the files install put there, for the same PREFIX and
+# DESTDIR (the directories stay: others may use them).  Builds nothing.
+uninstall:
+	$(MAKE) -C lib O=$(O) PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) uninstall
+	$(MAKE) -C tools O=$(O) PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) uninstall
 
 clean:
 	rm -rf $(BUILD)
