@@ -115,11 +115,11 @@ def base_rows(path):
                          f"{num(ok[kern]['per_gib']['requests'])}/{num(k[kern]['per_gib']['requests'])}"])
     out = table([f"blkdiscard -z", f"{oldver}", "now", "bios/GiB", "requests/GiB"], rows)
     for ko, kn in zip(old.get("kill", []), data["kill"]):
-        out += (f"\n\nKill latency, median (max): on {oldver} stock"
+        out += "\n\n" + textwrap.fill(f"Kill latency, median (max): on {oldver} stock"
                 f" {ko['stock']['median_s']:.2f} s ({ko['stock']['max_s']:.2f}), patched"
                 f" {ko['patched']['median_s']:.2f} s ({ko['patched']['max_s']:.2f});"
                 f" now stock {kn['stock']['median_s']:.2f} s ({kn['stock']['max_s']:.2f}),"
-                f" patched {kn['patched']['median_s']:.2f} s ({kn['patched']['max_s']:.2f}).")
+                f" patched {kn['patched']['median_s']:.2f} s ({kn['patched']['max_s']:.2f}).", 72)
     return oldver, out
 
 def fill_in(text, values):
@@ -162,8 +162,9 @@ import glob
 prev = sorted(glob.glob(os.path.join(os.path.dirname(res), "base-*", "summary.json")))
 if prev:
     oldver, bases = base_rows(prev[-1])
-    bases = (f"The same figures on the previous base, {oldver} (the cost in M guest"
-             " instructions per GiB, counts as previous/now):\n\n" + bases)
+    bases = (textwrap.fill(f"The same figures on the previous base, {oldver} (the cost in"
+                           " M guest instructions per GiB, counts as previous/now):", 72)
+             + "\n\n" + bases)
 else:
     bases = "(no previous base measured)"
 blocks = {"@BASES@": bases, "@VERDICT@": verdict, "@COST@": cost, "@WALL@": wall,
