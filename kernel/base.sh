@@ -167,9 +167,9 @@ base_check_version() { # VERSION
 	deb=$dir/debs
 	mkdir -p "$deb"
 	if ! ls "$deb/${BASE_PACKAGE}_${v//:/%3a}_"*.deb >/dev/null 2>&1; then
-		# apt-get download writes into the current directory, as _apt
-		# where it can: give it a directory it can write.
-		(cd "$deb" && chmod 777 . && apt-get download -q "$BASE_PACKAGE=$v" >/dev/null 2>&1) ||
+		# As root, apt-get download falls back to writing unsandboxed
+		# (its warning is dropped with the rest of its output).
+		(cd "$deb" && apt-get download -q "$BASE_PACKAGE=$v" >/dev/null 2>&1) ||
 			{ echo "could not download $BASE_PACKAGE=$v"; return 1; }
 	fi
 	src=$dir/work/$v
