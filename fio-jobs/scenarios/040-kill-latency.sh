@@ -1,9 +1,9 @@
 #!/bin/bash
 # DESCRIPTION: kill latency (a wall boot): SIGKILL blkdiscard -z of a 4 GiB
-# null_blk limited to 64 MiB/s one second in, three times; the time from the
-# kill until the process is reaped.  BLKZEROOUT checks for a fatal signal
-# between bios, so this is what the series' bio size costs a user who
-# presses ^C.
+# null_blk limited to 64 MiB/s one second after its first write completed,
+# three times; the time from the kill until the process is reaped.
+# BLKZEROOUT checks for a fatal signal between bios, so this is what the
+# series' bio size costs a user who presses ^C.
 . /pmdzero/bench/lib.sh
 
 dev=$(nullb_create kill0 size=4096 mbps=64) || fail "cannot create null_blk"

@@ -169,7 +169,7 @@ if tests:
     for t in tests:
         print("| " + " | ".join([t] + [counts.get((t, s), "-") for s in cols]) + " |")
 if latency:
-    print("\nSIGKILL one second into blkdiscard -z on a 64 MiB/s null_blk, seconds until it was gone:\n")
+    print("\nSIGKILL blkdiscard -z of a 64 MiB/s null_blk one second after its first write completed, seconds until it was gone:\n")
     for s in setups:
         if s in latency:
             print(f"  {s}: {', '.join(f'{x:.3f}' for x in latency[s])}")
