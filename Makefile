@@ -8,7 +8,7 @@
 #
 # Finer targets: deps (deps-userspace, deps-kernel, deps-vm, deps-test,
 # deps-bench, deps-deb), base-check, userspace, kernel, kernel-stock, kernel-off,
-# kernel-debug, kernel-arm64, patch-check, initramfs, initramfs-arm64,
+# kernel-debug, kernel-stock-debug, kernel-arm64, patch-check, initramfs, initramfs-arm64,
 # vm-check, vm-arm64, vm-matrix, stress-soak, stress-load, mutations, unit-check,
 # host-check, deb, deb-check, deb-userspace, install, uninstall, clean.
 
@@ -55,7 +55,7 @@ define apt_install
 endef
 
 .PHONY: help deps deps-userspace deps-kernel-tools deps-kernel deps-vm deps-test \
-	deps-bench deps-deb base-check userspace kernel kernel-stock kernel-off kernel-debug \
+	deps-bench deps-deb base-check userspace kernel kernel-stock kernel-off kernel-debug kernel-stock-debug \
 	kernel-arm64 patch-check initramfs initramfs-arm64 vm-check vm-arm64 vm-matrix stress-soak stress-load mutations unit-check \
 	host-check bench bench-full deb deb-check deb-userspace test install uninstall clean
 
@@ -91,6 +91,8 @@ kernel-off: deps-kernel
 	kernel/build.sh option-off
 kernel-debug: deps-kernel
 	kernel/build.sh debug
+kernel-stock-debug: deps-kernel
+	kernel/build.sh stock-debug
 kernel-arm64: deps-kernel
 	kernel/build.sh arm64
 
@@ -117,10 +119,10 @@ vm-arm64: kernel kernel-arm64 initramfs initramfs-arm64
 # and the debug kernel (KASAN, DEBUG_VM, PROVE_LOCKING); patched and debug
 # again with QEMU's IOMMU for the NVMe zero-page test; the arm64 kernel;
 # the stress and fault suite on stock, patched and debug.
-vm-matrix: kernel kernel-stock kernel-off kernel-debug kernel-arm64 initramfs initramfs-arm64
+vm-matrix: kernel kernel-stock kernel-off kernel-debug kernel-stock-debug kernel-arm64 initramfs initramfs-arm64
 	tests/vm/matrix.sh $(VM_SETUPS)
 VM_SETUPS := stock patched patched-thp-never option-off debug patched-384m patched-swiotlb \
-	patched-iommu debug-iommu arm64 stress-stock stress-patched stress-debug
+	patched-iommu debug-iommu arm64 stress-stock stress-patched stress-debug stress-stock-debug
 
 # Each patch whose effect no user sees, taken back out: the test meant to
 # catch it must fail (kernel/experiments/mutations).  A kernel build each.

@@ -12,6 +12,8 @@
 #   patched      the series applied, Kconfig.fragment (STATIC_PMD_ZERO_PAGE=y)
 #   option-off   the series applied, STATIC_PMD_ZERO_PAGE=n
 #   debug        the series applied, plus KASAN, DEBUG_VM, PROVE_LOCKING
+#   stock-debug  stock with debug's options: what the base kernel itself
+#                warns about under them (tests/vm/known-warnings)
 #   arm64        the series applied, arm64 with 4K pages for QEMU's virt
 #                machine (Image and modules); tests/kernel/arm64-page-sizes.sh
 #                checks that 16K and 64K pages cannot select the option.
@@ -41,8 +43,8 @@ case ${1:-} in
 esac
 flavour=${1:-}
 case $flavour in
-stock|patched|option-off|debug|arm64) ;;
-*) die "usage: kernel/build.sh [--key|--where] stock|patched|option-off|debug|arm64" ;;
+stock|patched|option-off|debug|stock-debug|arm64) ;;
+*) die "usage: kernel/build.sh [--key|--where] stock|patched|option-off|debug|stock-debug|arm64" ;;
 esac
 
 # Only the pinned base (kernel/BASE), checked by version and sha256.
@@ -53,7 +55,7 @@ arch=x86_64 cross= target=bzImage image=arch/x86/boot/bzImage
 fragments=("$top/Kconfig.fragment")
 case $flavour in
 option-off) fragments+=("$top/kernel/configs/option-off.fragment") ;;
-debug) fragments+=("$top/kernel/configs/debug.fragment") ;;
+debug|stock-debug) fragments+=("$top/kernel/configs/debug.fragment") ;;
 arm64)
 	arch=arm64 cross=aarch64-linux-gnu- target=Image image=arch/arm64/boot/Image
 	# Kconfig.fragment less what exists only on x86: the same guest
@@ -66,7 +68,7 @@ arm64)
 esac
 
 patches=()
-if [ "$flavour" != stock ]; then
+if [ "${flavour%-debug}" != stock ]; then
 	while read -r p; do
 		case $p in ''|'#'*) continue ;; esac
 		[ -f "$top/kernel/patches/$p" ] || die "kernel/series names missing $p"
@@ -108,7 +110,7 @@ flock -u 8
 # Object trees are reused across builds of the same source and family, so
 # toggling one option rebuilds only what depends on it.
 family=std
-case $flavour in option-off|debug|arm64) family=$flavour ;; esac
+case $flavour in option-off|debug|arm64) family=$flavour ;; stock-debug) family=debug ;; esac
 obj=$cache/obj/$srcname-$family
 mkdir -p "$obj"
 if [ $where_only = 1 ]; then echo "$src $obj"; exit 0; fi

@@ -212,15 +212,21 @@ sed -n 's/^@@PMDZERO DATA //p' "$results" > "$logdir/$label.data" 2>/dev/null ||
 splat='WARNING:|BUG:|Oops|general protection|KASAN|UBSAN|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|INFO: task .* blocked|Call Trace:|kernel BUG|Kernel panic'
 # A warning block that tests/vm/known-warnings names (a base-kernel bug, not
 # the series') is taken out first, and counted: only on the set-ups its entry
-# names, and no more times than it allows there.
-awk -v label="$label" -v known_file="$here/known-warnings" -v count="$logdir/$label.known-warnings" '
+# names, and no more times than it allows there.  An entry that must show
+# (COUNT M-N with M > 0) and showed fewer times is written to .missing.
+awk -v label="$label" -v known_file="$here/known-warnings" -v count="$logdir/$label.known-warnings" \
+	-v missing="$logdir/$label.known-warnings.missing" '
 	BEGIN {
+		printf "" > missing
+		must = 0
 		while ((getline line < known_file) > 0) {
 			if (line ~ /^(#|[ \t]*$)/) continue
 			split(line, f, /[ \t]+/)
 			if (index("," f[1] ",", "," label ",") == 0) continue
 			re = line; sub(/^[^ \t]+[ \t]+[^ \t]+[ \t]+/, "", re)
-			k++; kre[k] = re; kmax[k] = f[2] + 0; kused[k] = 0
+			k++; kre[k] = re; kused[k] = 0
+			if (f[2] ~ /^[0-9]+-[0-9]+$/) { split(f[2], mm, "-"); kmin[k] = mm[1] + 0; kmax[k] = mm[2] + 0; must += kmin[k] > 0 }
+			else { kmin[k] = 0; kmax[k] = f[2] + 0 }
 		}
 	}
 	/-+\[ cut here \]-+/ { inblock = 1; block = ""; hit = 0 }
@@ -229,9 +235,24 @@ awk -v label="$label" -v known_file="$here/known-warnings" -v count="$logdir/$la
 		if ($0 ~ /---\[ end trace/) { inblock = 0; if (hit) { kused[hit]++; n++ } else printf "%s", block }
 		next }
 	{ print NR ":" $0 }
-	END { if (inblock) printf "%s", block; print n + 0 > count }' "$console" 2>/dev/null |
+	END {
+		if (inblock) printf "%s", block
+		print n + 0 > count
+		print must + 0 > (count ".must")
+		for (i = 1; i <= k; i++)
+			if (kused[i] < kmin[i])
+				printf "%s: %d time(s), at least %d expected\n", kre[i], kused[i], kmin[i] > missing
+	}' "$console" 2>/dev/null |
 	grep -E "$splat" > "$logdir/$label.splats" || true
 dropped=$(cat "$logdir/$label.known-warnings" 2>/dev/null || echo 0)
+# A base-kernel warning this set-up exists to show must have shown: the
+# exemption elsewhere rests on it.
+if [ -s "$logdir/$label.known-warnings.missing" ]; then
+	echo "FAIL vm/$label/known-warnings-shown ($(head -n1 "$logdir/$label.known-warnings.missing"))"
+	failed=1
+elif [ "$(cat "$logdir/$label.known-warnings.must" 2> /dev/null)" -gt 0 ] 2> /dev/null; then
+	echo "PASS vm/$label/known-warnings-shown ($dropped base-kernel warning(s) that must show here, shown)"
+fi
 if [ -s "$logdir/$label.splats" ]; then
 	echo "FAIL vm/$label/no-splat ($(wc -l < "$logdir/$label.splats") lines, first: $(head -n1 "$logdir/$label.splats"))"
 	failed=1
