@@ -386,6 +386,24 @@ pattern_file() {
 	yes 'pmdzero guard pattern 0123456789abcdef' | head -c "$2" > "$1"
 }
 
+# zero_unaligned_checked DEV SPAN: fill DEV's first SPAN bytes with a
+# pattern, blkdiscard -z the unaligned range [1 MiB + 512, + 17 MiB + 1536)
+# (three zeroing bios on the folio path, sub-page ends on both sides), then
+# read back: the range all zeroes, every other byte of the span the pattern.
+zero_unaligned_checked() {
+	local dev=$1 span=$2 off=$((MiB + 512)) len=$((17 * MiB + 1536))
+	local pat=/tmp/unaligned-pattern.$$
+	pattern_file $pat "$span"
+	dd if=$pat of="$dev" bs=1M oflag=direct 2> /dev/null || fail "cannot fill $dev"
+	blkdiscard -f -z -o $off -l $len "$dev" || fail "blkdiscard -z of the unaligned range failed"
+	region_is_zero "$dev" $off $len || fail "the range does not read back as zeroes"
+	region_matches "$dev" $pat 0 $off || fail "data before the range changed"
+	region_matches "$dev" $pat $((off + len)) $((span - off - len)) ||
+		fail "data after the range changed"
+	rm -f $pat
+	echo "ok: $len bytes at $off zeroed, the rest of the first $((span / MiB)) MiB intact"
+}
+
 # read_region DEV OFFSET LENGTH: the bytes of a region on stdout (GNU dd).
 read_region() {
 	dd if="$1" bs=1M iflag=skip_bytes,count_bytes skip="$2" count="$3" 2>/dev/null

@@ -56,12 +56,4 @@ expect_eq "requests" "$requests" $want_rq
 expect_eq "bio bytes" "$bio_bytes" $((128 * MiB))
 
 # Byte-exact: an unaligned 17 MiB + 1536 range over three zeroing bios.
-pattern_file /tmp/nvme-pattern $((64 * MiB))
-dd if=/tmp/nvme-pattern of=$dev bs=1M oflag=direct 2> /dev/null || fail "cannot fill $dev"
-off=$((MiB + 512)) len=$((17 * MiB + 1536))
-blkdiscard -f -z -o $off -l $len $dev || fail "blkdiscard -z of the unaligned range failed"
-region_is_zero $dev $off $len || fail "the range does not read back as zeroes"
-region_matches $dev /tmp/nvme-pattern 0 $off || fail "data before the range changed"
-region_matches $dev /tmp/nvme-pattern $((off + len)) $((64 * MiB - off - len)) ||
-	fail "data after the range changed"
-echo "ok: $len bytes at $off zeroed, the rest of the first 64 MiB intact"
+zero_unaligned_checked $dev $((64 * MiB))

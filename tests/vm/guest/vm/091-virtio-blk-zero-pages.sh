@@ -55,12 +55,4 @@ expect_eq "bio bytes" "$bio_bytes" $((len * 512))
 expect_eq "splits (pieces of $((piece / 2)) KiB)" "$splits" $want_splits
 
 # Byte-exact: an unaligned 17 MiB + 1536 range.
-pattern_file /tmp/vblk-pattern $((32 * MiB))
-dd if=/tmp/vblk-pattern of=$dev bs=1M oflag=direct 2> /dev/null || fail "cannot fill $dev"
-off=$((MiB + 512)) len=$((17 * MiB + 1536))
-blkdiscard -f -z -o $off -l $len $dev || fail "blkdiscard -z of the unaligned range failed"
-region_is_zero $dev $off $len || fail "the range does not read back as zeroes"
-region_matches $dev /tmp/vblk-pattern 0 $off || fail "data before the range changed"
-region_matches $dev /tmp/vblk-pattern $((off + len)) $((32 * MiB - off - len)) ||
-	fail "data after the range changed"
-echo "ok: $len bytes at $off zeroed, the rest of the first 32 MiB intact"
+zero_unaligned_checked $dev $((32 * MiB))
