@@ -93,19 +93,13 @@ report() {
 # half of the machine.  setsid, not set -m: the background child is not a
 # group leader, so setsid(2) makes it one without forking, and $! stays
 # stress-ng's pid.
-if [ "$group" = own ]; then
-	# shellcheck disable=SC2086
-	nice -n "$niceness" setsid stress-ng $args --timeout "$timeout" --metrics-brief --times \
-		< /dev/null > "$log" 2>&1 &
-	hog=$!
-else
-	set -m
-	# shellcheck disable=SC2086
-	nice -n "$niceness" stress-ng $args --timeout "$timeout" --metrics-brief --times \
-		< /dev/null > "$log" 2>&1 &
-	hog=$!
-	set +m
-fi
+session=()
+if [ "$group" = own ]; then session=(setsid); else set -m; fi
+# shellcheck disable=SC2086
+nice -n "$niceness" "${session[@]}" stress-ng $args --timeout "$timeout" --metrics-brief --times \
+	< /dev/null > "$log" 2>&1 &
+hog=$!
+set +m
 t0=$EPOCHREALTIME
 trap 'stop_hog' EXIT
 

@@ -40,13 +40,11 @@ initrd_arm64=${INITRD_ARM64:-$top/build/vm/initramfs-arm64.cpio}
 arm64_tests=001-kunit,010-blkzeroout-bios,011-fallocate-bios,020-requests-max-sectors,080-huge-zero-lifetime
 logdir=${TEST_LOGDIR:-$top/build/logs}/vm
 failed=0 leak_setups=
+. "$top/tests/vm/disks.sh"
 
 for setup in "$@"; do
 	append= timeout=600 iommu=() only=${VM_ONLY:-} mem=${PMDZERO_VM_MEM:-3G} suite=vm require=
-	boot_initrd=$initrd disk=(-blockdev "driver=file,filename=$logdir/$setup.nvme.img,node-name=nvm"
-		-device nvme,serial=pmdzero,drive=nvm,use-intel-id=on
-		-blockdev "driver=file,filename=$logdir/$setup.vblk.img,node-name=vblk"
-		-device virtio-blk-pci,drive=vblk,write-zeroes=off,queue-size=4)
+	boot_initrd=$initrd disks=1
 	case $setup in
 	stock) flavour=stock expect=small ;;
 	patched) flavour=patched expect=large ;;
@@ -87,7 +85,7 @@ for setup in "$@"; do
 	arm64)
 		# No PCI host on this guest, so no NVMe or virtio-blk disk.
 		flavour=arm64 expect=large timeout=1200 boot_initrd=$initrd_arm64
-		only=${VM_ONLY:-$arm64_tests} disk=()
+		only=${VM_ONLY:-$arm64_tests} disks=0
 		;;
 	*) echo "matrix.sh: unknown set-up $setup" >&2; exit 2 ;;
 	esac
@@ -108,15 +106,12 @@ for setup in "$@"; do
 	[ -n "${PMDZERO_VM_ACCEL:-}" ] || [ "$flavour" = arm64 ] ||
 		export PMDZERO_VM_ACCEL=$("$top/tests/vm/pick-accel.sh" "$kdir")
 	mkdir -p "$logdir"
-	nvme_img=$logdir/$setup.nvme.img vblk_img=$logdir/$setup.vblk.img
-	rm -f "$nvme_img" "$vblk_img"
-	truncate -s 256M "$nvme_img"
-	# 512 MiB: mkfs.xfs wants 300 MB at least.
-	truncate -s 512M "$vblk_img"
+	vm_disk_args=()
+	[ $disks = 0 ] || vm_disks_create "$logdir/$setup" || { echo "FAIL vm/$setup/disks"; failed=1; continue; }
 	PMDZERO_VM_MEM=$mem "$top/tests/vm/run-vm.sh" --kernel "$kdir" --label "$setup" --expect "$expect" \
 		--initrd "$boot_initrd" --suite "$suite" --append "$append" --timeout "$timeout" \
-		--logdir "$logdir" ${only:+--only "$only"} -- "${iommu[@]}" "${disk[@]}" || failed=1
-	rm -f "$nvme_img" "$vblk_img"
+		--logdir "$logdir" ${only:+--only "$only"} -- "${iommu[@]}" "${vm_disk_args[@]}" || failed=1
+	vm_disks_remove "$logdir/$setup"
 done
 
 # arm64 must pass, fail and skip the tests it ran exactly as x86_64 did.

@@ -40,6 +40,7 @@ declare -A must_fail=(
 initrd=${INITRD:-$top/build/vm/initramfs.cpio}
 [ -f "$initrd" ] || { echo "mutations: no initramfs (make initramfs)" >&2; exit 2; }
 logdir=${TEST_LOGDIR:-$top/build/logs}/mutations
+. "$top/tests/vm/disks.sh"
 for m in "$@"; do
 	if [ -z "${must_fail[$m]:-}" ] || [ ! -f "$here/$m.patch" ]; then
 		echo "mutations: unknown mutation $m" >&2
@@ -51,19 +52,12 @@ failed=0
 for m in "$@"; do
 	kdir=$(PMDZERO_EXTRA_PATCHES="$here/$m.patch" "$top/kernel/build.sh" patched) ||
 		{ echo "FAIL mutation/$m: the kernel did not build"; failed=1; continue; }
-	# The disks tests/vm/matrix.sh gives every boot: 045 needs the
-	# virtio-blk one of two segments a request.
+	# The disks every matrix boot gets: 045 needs the virtio-blk one.
 	mkdir -p "$logdir"
-	rm -f "$logdir/$m.nvme.img" "$logdir/$m.vblk.img"
-	truncate -s 256M "$logdir/$m.nvme.img"
-	truncate -s 512M "$logdir/$m.vblk.img"
+	vm_disks_create "$logdir/$m" || { echo "FAIL mutation/$m: cannot make its disks"; failed=1; continue; }
 	out=$("$top/tests/vm/run-vm.sh" --kernel "$kdir" --label "mutation-$m" --expect large \
-		--initrd "$initrd" --logdir "$logdir" --only "$tests" -- \
-		-blockdev "driver=file,filename=$logdir/$m.nvme.img,node-name=nvm" \
-		-device nvme,serial=pmdzero,drive=nvm,use-intel-id=on \
-		-blockdev "driver=file,filename=$logdir/$m.vblk.img,node-name=vblk" \
-		-device virtio-blk-pci,drive=vblk,write-zeroes=off,queue-size=4 2>/dev/null)
-	rm -f "$logdir/$m.nvme.img" "$logdir/$m.vblk.img"
+		--initrd "$initrd" --logdir "$logdir" --only "$tests" -- "${vm_disk_args[@]}" 2>/dev/null)
+	vm_disks_remove "$logdir/$m"
 	wrong='' caught=''
 	for t in ${tests//,/ }; do
 		line=$(grep -E "^(PASS|FAIL|SKIP) vm/mutation-$m/$t( |$)" <<< "$out")

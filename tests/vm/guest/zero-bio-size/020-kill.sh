@@ -1,7 +1,8 @@
 #!/bin/bash
 # DESCRIPTION: per candidate: SIGKILL blkdiscard -z of a 4 GiB null_blk
 # limited to 64 MiB/s one second after its first write completed, three
-# times; the time from the kill until the process is gone.  Wall-clock: boot without --icount.
+# times; the time from the kill until the process is gone.  Wall-clock:
+# boot without --icount.
 . /pmdzero/zero-bio-size/lib.sh
 
 dev=$(nullb_create kill0 size=4096 mbps=64) || fail "cannot create null_blk"
