@@ -144,6 +144,7 @@ unit-check: deps-userspace deps-test
 	$(MAKE) -C tests/unit O=$(O)
 	TEST_LOGDIR=$(LOGDIR)/unit tests/unit/run.sh $(O)
 	tests/bench/report.sh
+	tests/vm/guest-lib-check.sh
 
 host-check: userspace deps-test
 	PMDZERO=$(O)/pmdzero TEST_LOGDIR=$(LOGDIR)/host tests/host/run.sh

@@ -92,6 +92,8 @@ for variant in default asan; do
 done
 # The benchmark's report, on made-up data whose figures are known.
 section bench-report tests/bench/report.sh
+# The guest lib.sh's clock arithmetic, at the clock an RTC-less guest starts at.
+section guest-lib tests/vm/guest-lib-check.sh
 
 if [ -n "$prebuild" ]; then
 	echo "=== waiting for the kernel builds"

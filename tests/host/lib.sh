@@ -41,7 +41,8 @@ _wait_until() {
 	shift 2
 	t0=${EPOCHREALTIME/[.,]/}
 	until "$@"; do
-		(( ${EPOCHREALTIME/[.,]/} - t0 < timeout * 1000000 )) ||
+		# 10#: a leading zero is not octal (see the guest lib.sh's now_us).
+		(( 10#${EPOCHREALTIME/[.,]/} - 10#$t0 < timeout * 1000000 )) ||
 			_fail "timed out after ${timeout}s waiting for $what"
 		sleep 0.1
 	done

@@ -33,6 +33,16 @@ nap() {
 	return 0
 }
 
+# now_us: set now_us to the realtime clock in microseconds.  10#: a guest
+# without an RTC (arm64's virt machine here) starts its clock at 1970, and
+# in its first second EPOCHREALTIME is "0.8..." -- without 10#, bash reads
+# "08..." as octal and the expansion aborts the caller (arm64 001's
+# "cannot create null_blk" in CI).
+now_us() {
+	local t=${EPOCHREALTIME/[.,]/}
+	now_us=$((10#$t))
+}
+
 # poll_until TIMEOUT_S DESCRIPTION CMD...: run CMD every 50 ms until it
 # succeeds, then return 0 with waited_s set to the seconds it took.  If it
 # has not succeeded after TIMEOUT_S seconds (whole seconds), return 1 with
@@ -41,16 +51,19 @@ nap() {
 poll_until() {
 	local timeout=$1 what=$2 t0 d
 	shift 2
-	t0=${EPOCHREALTIME/[.,]/}
+	now_us
+	t0=$now_us
 	until "$@"; do
-		d=$((${EPOCHREALTIME/[.,]/} - t0))
+		now_us
+		d=$((now_us - t0))
 		if [ $d -ge $((timeout * 1000000)) ]; then
 			timed_out="timed out after ${timeout}s waiting for $what"
 			return 1
 		fi
 		nap 0.05
 	done
-	d=$((${EPOCHREALTIME/[.,]/} - t0))
+	now_us
+	d=$((now_us - t0))
 	printf -v waited_s '%d.%03d' $((d / 1000000)) $((d % 1000000 / 1000))
 	return 0
 }
@@ -168,11 +181,14 @@ bg_loops_kill() {
 nullb_create() {
 	local name=$1 kv
 	shift
-	mkdir "$NULLB/$name" || return 1
+	# Each refusal says which step it was: the caller's fail names only the
+	# device, and a test's stderr is in its log.
+	mkdir "$NULLB/$name" || { echo "nullb_create $name: mkdir failed" >&2; return 1; }
 	for kv in "$@"; do
-		echo "${kv#*=}" > "$NULLB/$name/${kv%%=*}" || return 1
+		echo "${kv#*=}" > "$NULLB/$name/${kv%%=*}" ||
+			{ echo "nullb_create $name: $kv refused" >&2; return 1; }
 	done
-	echo 1 > "$NULLB/$name/power" || return 1
+	echo 1 > "$NULLB/$name/power" || { echo "nullb_create $name: power-on failed" >&2; return 1; }
 	if ! poll_until 30 "the block device of null_blk $name" nullb_node "$name"; then
 		echo "$timed_out" >&2
 		return 1
