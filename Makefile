@@ -119,10 +119,10 @@ vm-arm64: kernel kernel-arm64 initramfs initramfs-arm64
 # and the debug kernel (KASAN, DEBUG_VM, PROVE_LOCKING); patched and debug
 # again with QEMU's IOMMU for the NVMe zero-page test; the arm64 kernel;
 # the stress and fault suite on stock, patched and debug.
-vm-matrix: kernel kernel-stock kernel-off kernel-debug kernel-arm64 initramfs initramfs-arm64
+vm-matrix: kernel kernel-stock kernel-off kernel-debug kernel-stock-debug kernel-arm64 initramfs initramfs-arm64
 	tests/vm/matrix.sh $(VM_SETUPS)
 VM_SETUPS := stock patched patched-thp-never option-off debug patched-384m patched-swiotlb \
-	patched-iommu debug-iommu arm64 stress-stock stress-patched stress-debug
+	patched-iommu debug-iommu arm64 stress-stock stress-patched stress-debug stress-stock-debug
 
 # Each patch that changes behaviour taken back out (0002, 0003, 0005, 0006)
 # and the bio cap raised to 32 MiB: exactly the guest tests named for each

@@ -69,7 +69,7 @@ rm -f "$logs"/*.log
 # user-space suites run, and wait for them before the kernel sections.
 prebuild=
 if [ "${TESTS_SKIP_VM:-0}" != 1 ]; then
-	(for f in stock patched option-off debug arm64; do
+	(for f in stock patched option-off debug stock-debug arm64; do
 		kernel/build.sh "$f" || echo "prebuild: $f failed"
 	done) > "$logs/kernel-builds.txt" 2>&1 &
 	prebuild=$!
