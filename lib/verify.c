@@ -21,6 +21,14 @@
 int pmdzero_verify(struct pmdzero_dev *dev, uint64_t offset, uint64_t length,
 		   struct pmdzero_verify_result *res, struct pmdzero_error *err)
 {
+	return pmdzero_verify_progress(dev, offset, length, NULL, NULL, res, err);
+}
+
+int pmdzero_verify_progress(struct pmdzero_dev *dev, uint64_t offset, uint64_t length,
+			    void (*progress)(uint64_t done, uint64_t total, void *arg),
+			    void *progress_arg, struct pmdzero_verify_result *res,
+			    struct pmdzero_error *err)
+{
 	uint64_t pos, n, t0 = pz_now_ns();
 	size_t bad, blen;
 	void *buf;
@@ -50,13 +58,16 @@ int pmdzero_verify(struct pmdzero_dev *dev, uint64_t offset, uint64_t length,
 				 (unsigned long long)pos, strerror(-ret));
 			break;
 		}
-		res->bytes += n;
 		bad = pz_first_nonzero(buf, (size_t)n);
 		if (bad < n) {
+			res->bytes += n;
 			res->all_zero = 0;
 			res->first_nonzero = pos + bad;
 			break;
 		}
+		res->bytes += n;
+		if (progress)
+			progress(res->bytes, length, progress_arg);
 	}
 	pz_set_direct(dev->fd, 0);
 	free(buf);

@@ -352,6 +352,13 @@ int pz_parse_args(int argc, char **argv, struct pz_args *a, char *msg, size_t le
 	}
 
 	nargs = sub_argc - optind;
+	if (!cmd->operand) {	/* a command without operands (engines) */
+		if (nargs > 0) {
+			*usage_error = 1;
+			return fail(msg, len, "unexpected argument '%s'", sub_argv[optind]);
+		}
+		return 0;
+	}
 	if (nargs < 1) {
 		*usage_error = 1;
 		return fail(msg, len, "no %s specified", cmd->operand);

@@ -4,6 +4,7 @@
 #define PMDZERO_CMD_H
 
 #include <getopt.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -42,7 +43,8 @@ struct pz_cmd {
 					   second one may follow after "\n") */
 	const char *shortopts;		/* getopt_long(), leading ':' */
 	const struct option *longopts;	/* sorted, NULL-terminated */
-	const char *operand;		/* the one operand: "device", "size" */
+	const char *operand;		/* the one operand: "device", "size";
+					   NULL: the command takes none */
 	int takes_command;		/* "<operand> -- <command> [args...]" */
 	void (*usage)(FILE *out);	/* body of "pmdzero NAME --help" */
 	int (*run)(const struct pz_args *a);	/* returns the exit status */
@@ -127,10 +129,42 @@ uint64_t pz_default_length(const struct pz_args *a, const struct pmdzero_probe *
  * "a, b, c<last_sep>d", from the library's table; returns buf. */
 char *pz_engine_list(char *buf, size_t len, unsigned int flags, const char *last_sep);
 
+/* "kernel", "write" or "auto": how engine e zeroes (tools/cmd_engines.c). */
+const char *pz_engine_class(enum pmdzero_engine e);
+
 /* Help text shared by the commands that take sizes. */
 extern const char pz_sizes_help[];
 /* The alignment rule that follows it in zero and verify help. */
 extern const char pz_range_help[];
+
+/* CLOCK_MONOTONIC in nanoseconds. */
+uint64_t pz_monotonic_ns(void);
+
+/* A progress line on stderr (tools/progress.c): "VERB [####....] 12.5%
+ * DONE / TOTAL  N MiB/s", redrawn at most once a second and erased at the
+ * end.  With an engine, a ticker thread says how long a one-kernel-call
+ * engine (or the wait for the first write) has taken meanwhile. */
+struct pz_progress {
+	int enabled;
+	const char *verb;		/* "zeroing", "verifying" */
+	uint64_t t0, last;
+	uint64_t total;
+	const char *engine;		/* NULL: no ticker */
+	int one_call;			/* one kernel call: no progress until done */
+	int incremental;		/* bytes were reported between start and end */
+	int stop;
+	pthread_t ticker;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+};
+
+/* Starts a progress line (nothing is drawn unless enabled). */
+void pz_progress_begin(struct pz_progress *pr, int enabled, const char *verb, uint64_t total,
+		       const char *engine, int one_call);
+/* The library's progress callback; arg is the struct pz_progress. */
+void pz_progress_cb(uint64_t done, uint64_t total, void *arg);
+/* Stops the ticker and erases the line if one was drawn. */
+void pz_progress_end(struct pz_progress *pr);
 
 /* Messages (tools/msg.c), <err.h> style; none of them exits. */
 /* Prints "pmdzero: [path: ]message" on stderr, like warnx(3). */

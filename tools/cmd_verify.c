@@ -2,6 +2,7 @@
 /* pmdzero verify: read a range back and report the first non-zero byte.
  * Exit status as cmp(1): 0 all zero, 1 not zero, 2 trouble. */
 #include <stdio.h>
+#include <unistd.h>
 
 #include "cmd.h"
 
@@ -9,6 +10,7 @@ static int run(const struct pz_args *a)
 {
 	const struct pmdzero_probe *p;
 	struct pmdzero_verify_result res;
+	struct pz_progress pr = { 0 };
 	struct pmdzero_error err;
 	struct pmdzero_dev *dev;
 	struct pz_report *r;
@@ -24,7 +26,9 @@ static int run(const struct pz_args *a)
 	}
 	p = pmdzero_dev_probe(dev);
 	length = pz_default_length(a, p);
-	ret = pmdzero_verify(dev, a->offset, length, &res, &err);
+	pz_progress_begin(&pr, !a->quiet && isatty(STDERR_FILENO), "verifying", length, NULL, 0);
+	ret = pmdzero_verify_progress(dev, a->offset, length, pz_progress_cb, &pr, &res, &err);
+	pz_progress_end(&pr);
 	pmdzero_close(dev);
 	if (ret) {
 		pz_warnx_err(a->device, &err);
@@ -58,6 +62,7 @@ static const struct option longopts[] = {
 	{ "json", no_argument, NULL, 'J' },
 	{ "length", required_argument, NULL, 'l' },
 	{ "offset", required_argument, NULL, 'o' },
+	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -66,12 +71,14 @@ static void usage(FILE *out)
 {
 	fputs("Usage:\n"
 	      " pmdzero verify [options] <device>\n"
-	      "\nRead a byte range back with O_DIRECT and report the first non-zero byte.\n"
-	      "Exits 0 if the whole range is zero, 1 otherwise.\n"
+	      "\nRead a byte range back with O_DIRECT and report the first non-zero byte;\n"
+	      "on a terminal, a progress line on stderr while it reads.\n"
+	      "Exits 0 if the whole range is zero, 1 if it is not, 2 if it could not check.\n"
 	      "\nOptions:\n"
 	      " -o, --offset <num>  start of the range (default 0)\n"
 	      " -l, --length <num>  length of the range (default: to the end of the device)\n"
 	      " -J, --json          use JSON output format\n"
+	      "     --quiet         no progress line on stderr\n"
 	      " -h, --help          display this help\n"
 	      " -V, --version       display version\n", out);
 	fputs(pz_sizes_help, out);

@@ -17,34 +17,6 @@
 #include "cmd.h"
 
 /*
- * Progress on a terminal.  The write engines report bytes as they complete;
- * BLKZEROOUT, fallocate and one uring-fallocate SQE are one kernel call that
- * reports nothing until it returns, so a ticker thread shows the time spent
- * in it instead.  Both draw
- * under one lock, at most once a second.
- */
-struct progress {
-	int enabled;
-	uint64_t t0, last;
-	uint64_t total;
-	const char *engine;
-	int one_call;		/* one kernel call: no progress until done */
-	int incremental;	/* the engine reported bytes between start and end */
-	int stop;
-	pthread_t ticker;
-	pthread_mutex_t lock;
-	pthread_cond_t wake;
-};
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-/*
  * SIGINT, SIGTERM, SIGHUP and SIGQUIT stop a run: the handler records the
  * first one and asks the library to stop, which it does after the I/O in
  * flight (a one-call engine after its call).  The guards are then restored
@@ -82,97 +54,6 @@ static void catch_stop_signals(void)
 			continue;
 		sigaction(stop_signals[i], &sa, NULL);
 	}
-}
-
-/* A one-line bar on stderr, redrawn at most once a second. */
-static void progress_cb(uint64_t done, uint64_t total, void *arg)
-{
-	struct progress *pr = arg;
-	char d[32], t[32], bar[33];
-	uint64_t now = now_ns();
-	double secs, pct;
-	int i, fill;
-
-	if (!pr->enabled || !done || done >= total)
-		return;
-	pthread_mutex_lock(&pr->lock);
-	pr->incremental = 1;
-	if (now - pr->last < 1000000000ULL) {
-		pthread_mutex_unlock(&pr->lock);
-		return;
-	}
-	pr->last = now;
-	pct = total ? 100.0 * (double)done / (double)total : 100.0;
-	fill = (int)(pct * 32 / 100);
-	for (i = 0; i < 32; i++)
-		bar[i] = i < fill ? '#' : '.';
-	bar[32] = '\0';
-	secs = (double)(now - pr->t0) / 1e9;
-	fprintf(stderr, "\r\033[Kzeroing [%s] %5.1f%% %s / %s  %.1f MiB/s", bar, pct,
-		pmdzero_format_size(done, d, sizeof(d)), pmdzero_format_size(total, t, sizeof(t)),
-		secs > 0 ? (double)done / 1048576.0 / secs : 0.0);
-	fflush(stderr);
-	pthread_mutex_unlock(&pr->lock);
-}
-
-static void *progress_ticker(void *arg)
-{
-	struct progress *pr = arg;
-	struct timespec deadline;
-	char t[32];
-
-	pthread_mutex_lock(&pr->lock);
-	while (!pr->stop) {
-		clock_gettime(CLOCK_REALTIME, &deadline);
-		deadline.tv_sec += 1;
-		pthread_cond_timedwait(&pr->wake, &pr->lock, &deadline);
-		if (pr->stop || pr->incremental)
-			continue;
-		pr->last = now_ns();
-		fprintf(stderr, "\r\033[Kzeroing %s with %s: %s for %.0f s",
-			pmdzero_format_size(pr->total, t, sizeof(t)), pr->engine,
-			pr->one_call ? "in one kernel call" : "waiting for the first write",
-			(double)(pr->last - pr->t0) / 1e9);
-		fflush(stderr);
-	}
-	pthread_mutex_unlock(&pr->lock);
-	return NULL;
-}
-
-static void progress_begin(struct progress *pr, int enabled, uint64_t total,
-			   enum pmdzero_engine engine, uint64_t block_size)
-{
-	unsigned int flags = pmdzero_engine_flags(engine);
-
-	pr->enabled = enabled;
-	pr->t0 = pr->last = now_ns();
-	pr->total = total;
-	pr->engine = pmdzero_engine_name(engine);
-	/* uring-fallocate is one call unless -b cuts the range. */
-	pr->one_call = (flags & PMDZERO_ENGINE_ONE_CALL) &&
-		       !((flags & PMDZERO_ENGINE_CHUNKS) && block_size);
-	pthread_mutex_init(&pr->lock, NULL);
-	pthread_cond_init(&pr->wake, NULL);
-	/* Without the ticker the write engines' bar still works. */
-	if (pr->enabled && pthread_create(&pr->ticker, NULL, progress_ticker, pr))
-		pr->stop = 1;
-}
-
-static void progress_end(struct progress *pr)
-{
-	if (pr->enabled && !pr->stop) {
-		pthread_mutex_lock(&pr->lock);
-		pr->stop = 1;
-		pthread_cond_signal(&pr->wake);
-		pthread_mutex_unlock(&pr->lock);
-		pthread_join(pr->ticker, NULL);
-	}
-	if (pr->enabled && pr->last != pr->t0) {
-		fputs("\r\033[K", stderr);
-		fflush(stderr);
-	}
-	pthread_cond_destroy(&pr->wake);
-	pthread_mutex_destroy(&pr->lock);
 }
 
 /* blkdiscard-style: name any signature, on a terminal or not; refuse to
@@ -348,7 +229,7 @@ static void trace_begin(struct zero_run *z)
 	const struct pmdzero_probe *p = pmdzero_dev_probe(z->dev);
 	const struct pz_args *a = z->a;
 	struct pmdzero_error err;
-	uint64_t t0 = now_ns();
+	uint64_t t0 = pz_monotonic_ns();
 	const char *name = NULL;
 
 	/* Writes only: the zeroing's ops, never a read of the device by
@@ -362,7 +243,7 @@ static void trace_begin(struct zero_run *z)
 		pmdzero_trace_device(z->trace, &name, NULL, NULL);
 		snprintf(z->traced_device, sizeof(z->traced_device), "%s", name ? name : "");
 	}
-	z->trace_ns += now_ns() - t0;
+	z->trace_ns += pz_monotonic_ns() - t0;
 	/* Notes, not errors: they say "note:" and what goes on. */
 	if (!z->trace && !a->quiet)
 		pz_warnx(NULL, "note: tracing unavailable, zeroing without bio counts: %s", err.msg);
@@ -374,26 +255,30 @@ static void trace_begin(struct zero_run *z)
 /* The zeroing itself, with progress and inside the trace window. */
 static int zero_range(struct zero_run *z)
 {
-	struct progress pr = { 0 };
+	unsigned int flags = pmdzero_engine_flags(z->o.engine);
+	struct pz_progress pr = { 0 };
 	struct pmdzero_error err, terr;
 	int ret;
 
-	progress_begin(&pr, !z->a->quiet && isatty(STDERR_FILENO), z->o.length, z->o.engine,
-		       z->o.block_size);
-	z->o.progress = progress_cb;
+	/* uring-fallocate is one call unless -b cuts the range. */
+	pz_progress_begin(&pr, !z->a->quiet && isatty(STDERR_FILENO), "zeroing", z->o.length,
+			  pmdzero_engine_name(z->o.engine),
+			  (flags & PMDZERO_ENGINE_ONE_CALL) &&
+			  !((flags & PMDZERO_ENGINE_CHUNKS) && z->o.block_size));
+	z->o.progress = pz_progress_cb;
 	z->o.progress_arg = &pr;
 	ret = pmdzero_zero(z->dev, &z->o, &z->res, &err);
-	progress_end(&pr);
+	pz_progress_end(&pr);
 	if (z->trace) {
 		/* Closing the perf events takes a while (a quarter of a second
 		 * on two CPUs): done here, it is measured and over before the
 		 * report is printed. */
-		uint64_t t0 = now_ns();
+		uint64_t t0 = pz_monotonic_ns();
 
 		z->traced = pmdzero_trace_stop(z->trace, &z->counts, &terr) == 0;
 		pmdzero_trace_free(z->trace);
 		z->trace = NULL;
-		z->trace_ns += now_ns() - t0;
+		z->trace_ns += pz_monotonic_ns() - t0;
 	}
 	if (ret == -EINTR || (!ret && stop_signal))
 		return 128 + (stop_signal ? stop_signal : SIGINT);

@@ -8,7 +8,8 @@
 
 #include "cmd.h"
 
-extern const struct pz_cmd pz_cmd_probe, pz_cmd_zero, pz_cmd_trace, pz_cmd_verify, pz_cmd_size;
+extern const struct pz_cmd pz_cmd_probe, pz_cmd_zero, pz_cmd_trace, pz_cmd_verify, pz_cmd_size,
+	pz_cmd_engines;
 
 const struct pz_cmd *const pz_cmds[] = {
 	&pz_cmd_probe,
@@ -16,5 +17,6 @@ const struct pz_cmd *const pz_cmds[] = {
 	&pz_cmd_trace,
 	&pz_cmd_verify,
 	&pz_cmd_size,
+	&pz_cmd_engines,
 	NULL
 };

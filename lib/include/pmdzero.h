@@ -270,6 +270,15 @@ struct pmdzero_verify_result {
 int pmdzero_verify(struct pmdzero_dev *dev, uint64_t offset, uint64_t length,
 		   struct pmdzero_verify_result *res, struct pmdzero_error *err);
 
+/* (0.5) pmdzero_verify() that calls progress (if not NULL) with the bytes
+ * read and found zero so far, out of length, after each read (8 MiB at
+ * most), from the calling thread; not after the read that finds a
+ * non-zero byte. */
+int pmdzero_verify_progress(struct pmdzero_dev *dev, uint64_t offset, uint64_t length,
+			    void (*progress)(uint64_t done, uint64_t total, void *arg),
+			    void *progress_arg, struct pmdzero_verify_result *res,
+			    struct pmdzero_error *err);
+
 /* Default bytes guarded on each side of a range. */
 #define PMDZERO_DEFAULT_GUARD_BYTES	(1U << 20)
 

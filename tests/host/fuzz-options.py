@@ -60,7 +60,6 @@ MAX_QUEUE_DEPTH = 4096          # PMDZERO_MAX_QUEUE_DEPTH
 MAX_BLOCK_SIZE = 1 << 30        # PMDZERO_MAX_BLOCK_SIZE
 MAX_GUARD = 1 << 30             # lib/verify.c PZ_MAX_GUARD
 DEFAULT_GUARD = 1 << 20         # PMDZERO_DEFAULT_GUARD_BYTES
-WRITE_ENGINES = ("uring", "aio", "psync")       # PMDZERO_ENGINE_WRITES
 TIMEOUT = 120                   # seconds for one invocation (ASan, tracing)
 MAX_FAILURES = 10               # then stop: the rest would repeat them
 
@@ -83,7 +82,7 @@ CMDS = {
                        "output": (1, "output"), "version": (0, "V"), "writes": (0, "writes")},
               "device", True),
     "verify": (":hJl:o:V", {"help": (0, "h"), "json": (0, "J"), "length": (1, "l"),
-                            "offset": (1, "o"), "version": (0, "V")},
+                            "offset": (1, "o"), "quiet": (0, "quiet"), "version": (0, "V")},
                "device", False),
     "size": (":hn:V", {"count": (1, "n"), "help": (0, "h"), "pages": (1, "pages"),
                        "version": (0, "V")},
@@ -331,10 +330,12 @@ def refused(msg, path=None, rc=1, limit=None):
 
 
 class Model:
-    def __init__(self, devices, engines, engine_refusal, can_trace):
+    def __init__(self, devices, engines, write_engines, engine_refusal, can_trace):
         self.devices = devices
         self.by_path = {d.path: d for d in devices}
         self.engines = engines
+        self.write_engines = write_engines      # class "write": --vectored works
+        self.write_list = (", ".join(write_engines[:-1]) + " or " + write_engines[-1]).encode()
         self.engine_refusal = engine_refusal     # engine -> (rc, message) if unsupported
         self.can_trace = can_trace
         self.engine_list = ", ".join(engines[:-1]).encode() + b" or " + engines[-1].encode()
@@ -485,8 +486,9 @@ class Model:
             msg = b"block size %d is not aligned to logical block size %d" % (a["bs"], d.lbs)
         if not msg and a["bs"] > MAX_BLOCK_SIZE:
             msg = b"block size %d is larger than 1 GiB" % a["bs"]
-        if not msg and a.get("vectored") and a["engine"] not in WRITE_ENGINES:
-            msg = b"vectored writes need a write engine (uring, aio or psync), not " + a["engine"].encode()
+        if not msg and a.get("vectored") and a["engine"] not in self.write_engines:
+            msg = (b"vectored writes need a write engine (" + self.write_list + b"), not " +
+                   a["engine"].encode())
         if msg:
             return refused(msg, path)
         if a["engine"] in self.engine_refusal:
@@ -1125,12 +1127,15 @@ def self_check(pmdzero):
 
 
 def engines(pmdzero):
-    err = subprocess.run([pmdzero, "zero", "-e", "", "/dev/null"], capture_output=True,
-                         env=dict(os.environ, LC_ALL="C")).stderr.decode()
-    m = re.search(r"\(expected (.*)\)$", err.strip())
-    if not m:
-        raise SetupError("no engine list in: %s" % err)
-    return m.group(1).replace(" or ", ", ").split(", ")
+    """The engine names and those of class "write", from the library's
+    table (pmdzero engines --json): the model keeps no list of its own."""
+    out = subprocess.run([pmdzero, "engines", "--json"], capture_output=True,
+                         env=dict(os.environ, LC_ALL="C"))
+    try:
+        table = json.loads(out.stdout)["engines"]
+    except (ValueError, KeyError) as e:
+        raise SetupError("pmdzero engines --json: %s (exit %d)" % (e, out.returncode))
+    return [e["name"] for e in table], [e["name"] for e in table if e["class"] == "write"]
 
 
 def main():
@@ -1145,7 +1150,7 @@ def main():
     try:
         self_check(pmdzero)
         devices = [Device(p) for p in sys.argv[1:]]
-        names = engines(pmdzero)
+        names, write_names = engines(pmdzero)
         with open("regular-file", "wb") as f:
             f.write(b"x" * 4096)
         fz = Fuzz(pmdzero, devices, seed)
@@ -1161,7 +1166,7 @@ def main():
             fz.restore(devices[0])
         rc, _, _, _ = fz.run([b"trace", b"--no-bytes", devices[0].path, b"--", b"true"])
         can_trace = rc == 0
-        model = Model(devices, names, refusal, can_trace)
+        model = Model(devices, names, write_names, refusal, can_trace)
     except (SetupError, OSError) as e:
         print("fuzz set-up: %s" % e)
         return 2

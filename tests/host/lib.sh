@@ -99,11 +99,13 @@ _require_python() {
 	python3 -c 'import json' 2>/dev/null || _skip "needs python3 (for JSON checks)"
 }
 
-# _engines: the engine names, one a line, from the library's table as
-# pmdzero's "unknown engine" message lists them.
+# _engines [CLASS]: the engine names (of CLASS: kernel, write, auto), one a
+# line, from the library's table: pmdzero engines --json.
 _engines() {
-	"$PMDZERO" zero -e '' /dev/null 2>&1 | sed -n "s/.*(expected \(.*\))\$/\1/p" |
-		sed 's/ or /, /; s/, /\n/g'
+	"$PMDZERO" engines --json | python3 -c 'import json, sys
+for e in json.load(sys.stdin)["engines"]:
+    if len(sys.argv) < 2 or e["class"] == sys.argv[1]:
+        print(e["name"])' "$@"
 }
 
 # Whether pmdzero can trace here (root, tracefs, perf_event_open).

@@ -57,6 +57,13 @@ int main(void)
 	CHECK(!p.ret && p.a.help && !p.a.cmd, "global --help");
 	parse(&p, ARGS("-V"));
 	CHECK(!p.ret && p.a.version, "global -V");
+	/* engines takes no operand, and -J. */
+	parse(&p, ARGS("engines"));
+	CHECK(!p.ret && !strcmp(p.a.cmd, "engines") && !p.a.operand && !p.a.device, "engines");
+	parse(&p, ARGS("engines", "-J"));
+	CHECK(!p.ret && p.a.json, "engines -J");
+	bad(ARGS("engines", "/dev/x"), 1, "unexpected argument '/dev/x'");
+	bad(ARGS("engines", "-l", "1M"), 1, "invalid option -- 'l'");
 	parse(&p, ARGS("zero", "--help"));
 	CHECK(!p.ret && p.a.help && !strcmp(p.a.cmd, "zero"), "zero --help");
 	parse(&p, ARGS("trace", "-V"));

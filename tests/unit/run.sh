@@ -18,8 +18,18 @@ if [[ ! -d $dir ]]; then
 	exit 1
 fi
 . "$here/../runner.sh"
-tests=()
-for t in "$dir"/*; do
-	[[ -f $t && -x $t ]] && tests+=("$t")
+# Every program the Makefile lists must be there: a test that did not
+# build is a FAIL, not one fewer PASS.
+tests=() missing=0
+for name in $(make -s --no-print-directory -C "$here" print-tests); do
+	if [[ -f $dir/$name && -x $dir/$name ]]; then
+		tests+=("$dir/$name")
+	else
+		echo "FAIL unit/$name (not built: no $dir/$name)"
+		missing=$((missing + 1))
+	fi
 done
 _run_tests unit "$logdir" "${tests[@]}"
+rc=$?
+[[ $missing -eq 0 ]] || { echo "$missing unit test programs missing"; exit 1; }
+exit $rc

@@ -134,6 +134,13 @@ one_case() {
 all="ioctl fallocate uring uring+vectored uring-fallocate uring-fallocate+chunks aio aio+vectored
 psync psync+vectored auto ioctl+verify blkdiscard fallocate-1"
 kinds="badblock-mid badblock-edges fmr-all fmr-one"
+# Every engine the library has (pmdzero engines) has its case in $all: a
+# new engine fails here until it is covered.
+engines=$(pmdzero engines --json | jq -r '.engines[].name') && [ -n "$engines" ] ||
+	fail "pmdzero engines --json gave no engines"
+for e in $engines; do
+	[[ " $(echo $all) " == *" $e "* ]] || fail "engine $e (pmdzero engines) has no case in this test's \$all"
+done
 if ! has_fail_make_request; then
 	required fail_make_request && fail "no fail_make_request in this kernel, which this set-up requires: the fmr-* cases cannot run"
 	echo "no fail_make_request in this kernel: the fmr-* cases are skipped"
