@@ -1,8 +1,12 @@
 #!/bin/bash
 # Run the zero-write fio jobs against one block device, each wrapped in
 # `pmdzero trace`, and keep fio's JSON together with the bio and request
-# counts of the same run: OUTDIR/<section>-<bs>.json holds
-# {"fio": <fio --output-format=json>, "trace": <pmdzero trace --json>}.
+# counts of the same run: OUTDIR/<section>-bs<bs>-qd<iodepth>-size<size>.json
+# holds {"section", "bs", "iodepth", "size", "fio": <fio
+# --output-format=json>, "trace": <pmdzero trace --json>}, so that runs
+# with other sizes or depths in the same OUTDIR do not overwrite each
+# other.  At the end, a table on stdout: one line per run with fio's
+# bandwidth, IOPS, completion latency and CPU beside the bios and requests.
 #
 #   fio-jobs/run-fio.sh [options] DEVICE
 #
@@ -105,6 +109,7 @@ if [ $force = 0 ]; then
 fi
 
 mkdir -p "$outdir"
+results=()
 hugedir=$(awk '$3 == "hugetlbfs" { print $2; exit }' /proc/mounts)
 old_huge=$(cat /proc/sys/vm/nr_hugepages)
 mounted_huge=
@@ -128,7 +133,7 @@ for section in "${sections[@]}"; do
 			[ "$(cat /proc/sys/vm/nr_hugepages)" -ge $(( old_huge + need )) ] ||
 				die "cannot reserve $need huge pages for $section bs=$bs (memory too fragmented or too small)"
 		fi
-		out=$outdir/$section-$bs.json
+		out=$outdir/$section-bs$bs-qd$iodepth-size$size.json
 		echo "run-fio.sh: $section bs=$bs iodepth=$iodepth size=$size on $dev" >&2
 		# Bytes, so that fio writes what pmdzero (util-linux) reads: fio
 		# itself takes 1kb as 1024 and refuses 1.5M.
@@ -137,11 +142,37 @@ for section in "${sections[@]}"; do
 			"$pmdzero" trace "$dev" --json --output "$outdir/.trace.json" -- \
 			fio --output-format=json --output="$outdir/.fio.json" --section="$section" "$jobfile" ||
 			die "$section bs=$bs failed (fio output: $outdir/.fio.json)"
-		jq -n --arg section "$section" --arg bs "$bs" \
+		jq -n --arg section "$section" --arg bs "$bs" --argjson iodepth "$iodepth" \
+			--arg size "$size" \
 			--slurpfile fio "$outdir/.fio.json" --slurpfile trace "$outdir/.trace.json" \
-			'{section: $section, bs: $bs, fio: $fio[0], trace: $trace[0].trace[0]}' > "$out" ||
+			'{section: $section, bs: $bs, iodepth: $iodepth, size: $size, fio: $fio[0],
+			  trace: $trace[0].trace[0]}' > "$out" ||
 			die "$section bs=$bs: cannot combine fio's JSON with the trace"
 		rm -f "$outdir/.fio.json" "$outdir/.trace.json"
+		results+=("$out")
 	done
 done
 echo "run-fio.sh: results in $outdir" >&2
+
+# The table: fio's figures of the write job, the counts of the same run.
+# Latency is completion latency (clat), submission to completion.
+{
+	echo "SECTION BS QD SIZE MiB/s IOPS CLAT-P50-us CLAT-P99-us USR% SYS% BIOS REQUESTS"
+	for f in "${results[@]}"; do
+		jq -r '.fio.jobs[0] as $j | $j.write as $w |
+			[.section, .bs, .iodepth, .size,
+			 ($w.bw_bytes / 1048576 * 10 | round / 10),
+			 ($w.iops | round),
+			 (($w.clat_ns.percentile["50.000000"] // 0) / 1000 | round),
+			 (($w.clat_ns.percentile["99.000000"] // 0) / 1000 | round),
+			 ($j.usr_cpu * 10 | round / 10), ($j.sys_cpu * 10 | round / 10),
+			 .trace.bios, .trace.requests] | map(tostring) | join(" ")' "$f" ||
+			die "$f: unreadable"
+	done
+} | awk '# columns aligned (column(1) is not in every guest)
+	{ for (i = 1; i <= NF; i++) { c[NR, i] = $i; if (length($i) > w[i]) w[i] = length($i) }
+	  if (NF > n) n = NF }
+	END { for (r = 1; r <= NR; r++) {
+		line = ""
+		for (i = 1; i <= n; i++) line = line sprintf("%-" (w[i] + 2) "s", c[r, i])
+		sub(/ +$/, "", line); print line } }'

@@ -29,9 +29,9 @@ for job in $jobs; do
 	section=${job%:*} bs=${job#*:}
 	rm -rf /tmp/fio-run
 	bash /pmdzero/fio-jobs/run-fio.sh --force --outdir /tmp/fio-run --size $BENCH_SIZE \
-		--iodepth $iodepth --bs "$bs" --jobs "$section" $dev 2> /tmp/fio-run.err ||
+		--iodepth $iodepth --bs "$bs" --jobs "$section" $dev > /dev/null 2> /tmp/fio-run.err ||
 		{ cat /tmp/fio-run.err; fail "run-fio.sh $section bs=$bs failed"; }
-	json=/tmp/fio-run/$section-$bs.json
+	json=/tmp/fio-run/$section-bs$bs-qd$iodepth-size$BENCH_SIZE.json
 	read -r bios requests splits merges bio_bytes bytes < <(jq -r \
 		'"\(.trace.bios) \(.trace.requests) \(.trace.splits) \(.trace.merges) \(.trace.bio_bytes) \(.fio.jobs[0].write.io_bytes)"' \
 		"$json") || fail "$json: unreadable"

@@ -17,7 +17,7 @@ trace_begin "$dev" all
 bash /pmdzero/fio-jobs/run-fio.sh --force --outdir /tmp/fio-runner --size 256m --bs 2m \
 	--iodepth 8 --jobs libaio-huge "$dev" || fail "run-fio.sh failed"
 trace_end
-json=/tmp/fio-runner/libaio-huge-2m.json
+json=/tmp/fio-runner/libaio-huge-bs2m-qd8-size256m.json
 jq -c '{section, bs, trace, write: .fio.jobs[0].write | {io_bytes, bw_bytes, runtime}}' "$json"
 for k in bios requests splits merges bio_bytes; do
 	expect_eq "run-fio.sh trace.$k = tracefs $k" "$(jq ".trace.$k" "$json")" "${!k}"
