@@ -145,6 +145,7 @@ unit-check: deps-userspace deps-test
 	TEST_LOGDIR=$(LOGDIR)/unit tests/unit/run.sh $(O)
 	tests/bench/report.sh
 	tests/vm/guest-lib-check.sh
+	tests/kernel-splats-check.sh
 
 host-check: userspace deps-test
 	PMDZERO=$(O)/pmdzero TEST_LOGDIR=$(LOGDIR)/host tests/host/run.sh

@@ -94,6 +94,8 @@ done
 section bench-report tests/bench/report.sh
 # The guest lib.sh's clock arithmetic, at the clock an RTC-less guest starts at.
 section guest-lib tests/vm/guest-lib-check.sh
+# The one list of kernel log lines that fail a test, checked against examples.
+section kernel-splats tests/kernel-splats-check.sh
 
 if [ -n "$prebuild" ]; then
 	echo "=== waiting for the kernel builds"

@@ -9,14 +9,17 @@
 # then "N passed, N failed, N skipped".  Returns 1 if any test failed.
 # A skip that tests/expected-skips does not allow is a FAIL under CI=true
 # (tests/skips.sh).
-# With RUNNER_KMSG=1 a test also fails if the kernel log shows a WARNING,
-# BUG or Oops after a marker written to /dev/kmsg before it ran.
+# With RUNNER_KMSG=1 a test also fails if the kernel log shows a splat
+# (tests/kernel-splats: WARNING, BUG, Oops, UBSAN, a hung task, ...) after
+# a marker written to /dev/kmsg before it ran.
 
 . "$(dirname "${BASH_SOURCE[0]}")/skips.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/kernel-splats.sh"
 
 _run_tests() {
-	local suite=$1 logdir=$2 t name log rc marker pass=0 fail=0 skip=0
+	local suite=$1 logdir=$2 t name log rc marker pass=0 fail=0 skip=0 splat
 	shift 2
+	splat=$(kernel_splat_re "$(dirname "${BASH_SOURCE[0]}")/kernel-splats") || return 1
 	mkdir -p "$logdir"
 	for t in "$@"; do
 		name=$(basename "$t")
@@ -26,9 +29,9 @@ _run_tests() {
 		"$t" >"$log" 2>&1 </dev/null
 		rc=$?
 		if [[ ${RUNNER_KMSG:-0} -eq 1 && $rc -ne 77 ]] &&
-		   dmesg | sed -n "/$marker/,\$p" | grep -Eq 'WARNING:|BUG:|Oops|general protection'; then
+		   dmesg | sed -n "/$marker/,\$p" | grep -Eq "$splat"; then
 			dmesg | sed -n "/$marker/,\$p" >>"$log"
-			echo "kernel log shows a WARNING/BUG/Oops during the test" >>"$log"
+			echo "kernel log shows a splat (tests/kernel-splats) during the test" >>"$log"
 			[[ $rc -eq 0 ]] && rc=1
 		fi
 		case $rc in

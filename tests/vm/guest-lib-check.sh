@@ -17,7 +17,8 @@ flunk() { echo "FAIL guest-lib/$1: $2"; failed=1; }
 # poll_until must report: "ok WAITED_S" or "timeout".
 check() {
 	local name=$1 got
-	got=$(bash -c '
+	# PMDZERO_HOME: lib.sh reads kernel-splats from there, in tests/ here.
+	got=$(PMDZERO_HOME=$here/.. bash -c '
 		. "$1"
 		unset EPOCHREALTIME
 		EPOCHREALTIME=$2 step_us=$3 succeed_at=$4 looks=0

@@ -138,6 +138,7 @@ done
 [ -e "$stage/bin/bash" ] || ln -s "$(command -v bash)" "$stage/bin/bash"
 
 cp -r "$here/guest" "$stage/pmdzero"
+cp "$here/../kernel-splats" "$here/../kernel-splats.sh" "$stage/pmdzero/"
 cp -r "$fio_jobs" "$stage/pmdzero/fio-jobs"
 cp -r "$fio_jobs/scenarios" "$stage/pmdzero/bench"
 cp "$here/guest/init" "$stage/init"

@@ -209,7 +209,8 @@ echo "$tally" > "$logdir/$label.tally"
 sed -n 's/^@@PMDZERO DATA //p' "$results" > "$logdir/$label.data" 2>/dev/null || true
 
 # Any kernel complaint fails the run, whatever the tests said.
-splat='WARNING:|BUG:|Oops|general protection|KASAN|UBSAN|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|INFO: task .* blocked|Call Trace:|kernel BUG|Kernel panic'
+. "$here/../kernel-splats.sh"
+splat=$(kernel_splat_re "$here/../kernel-splats") || exit 2
 # A warning block that tests/vm/known-warnings names (a base-kernel bug, not
 # the series') is taken out first, and counted: only on the set-ups its entry
 # names, and no more times than it allows there.  An entry that must show

@@ -594,8 +594,10 @@ nullb_destroy_checked() {
 	rmdir "$NULLB/$1" || fail "null_blk $1: rmdir failed"
 }
 
-# What run-vm.sh calls a splat in the console log.
-SPLAT_RE='WARNING:|BUG:|Oops|general protection|KASAN|UBSAN|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|INFO: task .* blocked|Call Trace:|kernel BUG|Kernel panic'
+# What run-vm.sh calls a splat in the console log: tests/kernel-splats,
+# which mkinitramfs.sh puts beside this file.
+. "${PMDZERO_HOME:-/pmdzero}/kernel-splats.sh"
+SPLAT_RE=$(kernel_splat_re "${PMDZERO_HOME:-/pmdzero}/kernel-splats")
 
 # splats_since_start: set splats to the number of kernel log lines since
 # this test began (run-suite.sh's "pmdzero: start SUITE/TEST" line; the
