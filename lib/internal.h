@@ -14,6 +14,7 @@
 
 #define PZ_ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define PZ_MIN(a, b)		((a) < (b) ? (a) : (b))
+#define PZ_MAX(a, b)	((a) > (b) ? (a) : (b))
 #define PZ_HUGE_SIZE		(2UL << 20)	/* x86_64/arm64-4K PMD size */
 
 struct pmdzero_dev {

@@ -8,11 +8,14 @@
  *    sends data-less bios of at most write_zeroes_max_bytes (and less than
  *    4 GiB, bi_size is 32 bits), rounded down to the logical block; they
  *    are never split and never merged, so requests == bios.
- * 2. Otherwise __blkdev_issue_zero_pages() fills each bio with max_vecs
- *    bvecs of the zero source (bvec_bytes: 4 KiB ZERO_PAGE on a stock
- *    kernel, 2 MiB with a PMD-sized zero folio).  Repeated bvecs of the
- *    same page never merge (they are not physically contiguous), so a bio
- *    holds max_vecs * bvec_bytes, the last one the rest.
+ * 2. Otherwise __blkdev_issue_zero_pages() fills each bio with bvecs of
+ *    the zero source (bvec_bytes: 4 KiB ZERO_PAGE on a stock kernel, 2 MiB
+ *    with a PMD-sized zero folio), at most max_vecs of them, and, as the
+ *    series' patch 0005 does, at most 8 MiB rounded down to whole
+ *    requests (never less than one request).  Repeated bvecs of the same
+ *    page never merge (they are not physically contiguous).  The cap only
+ *    binds with the folio: 256 ZERO_PAGE bvecs are 1 MiB.  Every bio but
+ *    the last is that size.
  * 3. Each bio is cut into requests as bio_split_rw_at() does: walk the
  *    bvecs, each contributing segments of at most max_segment_size;
  *    a request ends when it has max_segments segments or reaches
@@ -29,6 +32,7 @@
 #include "internal.h"
 
 #define PZ_BIO_MAX_BYTES	0xffffffffULL	/* bi_size is unsigned int */
+#define PZ_ZERO_BIO_CAP		(8ULL << 20)	/* 0005's BLKDEV_ZERO_BIO_MAX_BYTES */
 
 struct shape_limits {
 	uint64_t max_bytes;
@@ -99,6 +103,9 @@ int pmdzero_shape(const struct pmdzero_shape_params *p, struct pmdzero_shape *s)
 	bio_max = (uint64_t)p->max_vecs * p->bvec_bytes;
 	if (bio_max > PZ_BIO_MAX_BYTES)
 		bio_max = PZ_BIO_MAX_BYTES - PZ_BIO_MAX_BYTES % p->bvec_bytes;
+	/* 0005's blkdev_zero_bio_sectors(): whole requests up to 8 MiB. */
+	bio_max = PZ_MIN(bio_max, PZ_MAX(l.max_bytes, PZ_ZERO_BIO_CAP -
+					  PZ_ZERO_BIO_CAP % l.max_bytes));
 	full = p->bytes / bio_max;
 	tail = p->bytes % bio_max;
 	per_full = full ? bio_requests(bio_max, &l) : 0;

@@ -412,7 +412,10 @@ struct pmdzero_shape {
 	uint64_t bio_bytes;		/* size of the largest bio */
 };
 
-/* Predicts the bios and requests of a BLKZEROOUT; returns 0 or -EINVAL. */
+/* Predicts the bios and requests of a BLKZEROOUT on Linux 6.12, stock
+ * (bvec_bytes 4096) or with this project's series (bvec_bytes 2 MiB: bios
+ * of at most 8 MiB in whole requests, patch 0005), as lib/shape.c
+ * explains; returns 0 or -EINVAL. */
 int pmdzero_shape(const struct pmdzero_shape_params *p, struct pmdzero_shape *s);
 
 #ifdef __cplusplus

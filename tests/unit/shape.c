@@ -59,13 +59,19 @@ int main(void)
 	/* max_sectors 16384 (8 MiB): now max_segments binds, 128 x 4 KiB =
 	 * 512 KiB per request.  Measured on 6.12: 2048 requests per GiB. */
 	expect("stock, max_sectors 16384", base(GiB, 4096, 16384), 1024, 2048, 1024, MiB);
-	/* Patched: one 2 MiB bvec per folio, 256 per bio = 512 MiB bios, so 2
-	 * bios per GiB; 64 KiB segments, 128 of them = 8 MiB = max_sectors,
-	 * so 64 requests per bio and 128 per GiB. */
-	expect("folio, max_sectors 16384", base(GiB, 2 * MiB, 16384), 2, 128, 126, 512 * MiB);
-	/* Patched at default limits: 1048576 sectors / 255 = 4112.06, so
-	 * 4113 requests per bio. */
-	expect("folio, default limits", base(GiB, 2 * MiB, 255), 2, 8226, 8224, 512 * MiB);
+	/* Patched (the series as shipped, 0005): 2 MiB bvecs, bios of at most
+	 * 8 MiB in whole requests.  64 KiB segments, 128 of them = 8 MiB =
+	 * max_sectors: one request per bio, 128 bios and 128 requests per GiB.
+	 * Measured on 6.12.118 (guest 020, max_sectors_kb 8192): 128 / 128. */
+	expect("folio, max_sectors 16384", base(GiB, 2 * MiB, 16384), 128, 128, 0, 8 * MiB);
+	/* Patched at default limits: requests of 255 sectors (130560 bytes),
+	 * 64 of them = 8355840 bytes a bio; 128 such bios and a 4 MiB one (33
+	 * requests).  Measured (guest 010): 129 bios, 8225 requests. */
+	expect("folio, default limits", base(GiB, 2 * MiB, 255), 129, 8225, 8096, 8355840);
+	/* 1280 KiB requests (max_sectors_kb's default cap): 6 a bio, 7.5 MiB;
+	 * 136 of them and a 4 MiB bio (4 requests).  Measured (guest 020 before
+	 * max_sectors_kb is raised): 137 bios, 820 requests. */
+	expect("folio, 1280 KiB requests", base(GiB, 2 * MiB, 2560), 137, 820, 683, 7864320);
 	/* Loop device limits (max_sectors_kb 1280), a range not aligned to
 	 * 2 MiB: 3 MiB + 8 KiB in one bio; 20 x 64 KiB segments = 1280 KiB per
 	 * request, the second one straddling the folio boundary: 3 requests. */
@@ -75,13 +81,14 @@ int main(void)
 	expect("stock, tail", base(MiB + 4 * KiB, 4096, 16384), 2, 3, 1, MiB);
 	/* max_sectors is rounded down to the physical block: 255 sectors with
 	 * 4 KiB physical blocks is 31 pages, 126976 bytes per request:
-	 * stock 256 / 31 -> 9 requests per bio, folio 536870912 / 126976 =
-	 * 4228.1 -> 4229 per bio. */
+	 * stock 256 / 31 -> 9 requests per bio; folio bios of 66 requests
+	 * (8380416 bytes), 128 of them and a 1 MiB bio of 9 requests.
+	 * Measured (guest 010, 4 KiB blocks): 129 bios, 8457 requests. */
 	p = base(GiB, 4096, 255);
 	p.physical_block_size = 4096;
 	expect("stock, 4k physical", p, 1024, 9216, 8192, MiB);
 	p.bvec_bytes = 2 * MiB;
-	expect("folio, 4k physical", p, 2, 8458, 8456, 512 * MiB);
+	expect("folio, 4k physical", p, 129, 8457, 8328, 8380416);
 	/* A one-bvec-per-bio queue (max_vecs 1) with the folio: 512 bios. */
 	p = base(GiB, 2 * MiB, 16384);
 	p.max_vecs = 1;
