@@ -185,8 +185,13 @@ struct pmdzero_guard *pmdzero_guard_new(struct pmdzero_dev *dev, uint64_t offset
 	g->written = 1;		/* from here on, a failure must restore */
 	if (guard_write(g, 0, err, "writing the pattern")) {
 		struct pmdzero_error e2;
+		size_t n = strlen(err->msg);
 
-		pmdzero_guard_restore(g, &e2);
+		/* The pattern may be on the device in place of the user's
+		 * data: a restore that fails too must be said, with where. */
+		if (pmdzero_guard_restore(g, &e2))
+			snprintf(err->msg + n, sizeof(err->msg) - n, "; %s: the data there may be lost",
+				 e2.msg);
 		goto fail_direct;
 	}
 	pz_set_direct(dev->fd, 0);
