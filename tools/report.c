@@ -177,11 +177,9 @@ out:
 
 int pz_report_print(struct pz_report *r, int json, FILE *out)
 {
-	int ret = json ? print_json(r, out) : print_text(r, out);
-
-	if (fflush(out) || ferror(out))
-		ret = -1;
-	return ret ? -1 : 0;
+	/* Write errors on out are close_stdout()'s to report, at exit, as
+	 * util-linux does: a reader gone away (EPIPE) is not one. */
+	return (json ? print_json(r, out) : print_text(r, out)) ? -1 : 0;
 }
 
 void pz_report_free(struct pz_report *r)
