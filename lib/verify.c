@@ -15,7 +15,6 @@
 #include "internal.h"
 
 #define PZ_VERIFY_CHUNK		(8ULL << 20)	/* large reads, few syscalls */
-#define PZ_MAX_GUARD		(1ULL << 30)
 #define PZ_GUARD_TAG		0x504d445a00000000ULL	/* "PMDZ" */
 
 int pmdzero_verify(struct pmdzero_dev *dev, uint64_t offset, uint64_t length,
@@ -136,7 +135,7 @@ struct pmdzero_guard *pmdzero_guard_new(struct pmdzero_dev *dev, uint64_t offset
 	}
 	if (!guard_bytes)
 		guard_bytes = PMDZERO_DEFAULT_GUARD_BYTES;
-	if (guard_bytes > PZ_MAX_GUARD) {
+	if (guard_bytes > PMDZERO_MAX_GUARD_BYTES) {
 		pz_error(err, -EINVAL, "guard size %llu is larger than 1 GiB",
 			 (unsigned long long)guard_bytes);
 		return NULL;

@@ -506,9 +506,10 @@ static void usage(FILE *out)
 	fputs("     --verify             write a pattern around the range first, then check\n"
 	      "                            the range reads as zeroes and the pattern is intact,\n"
 	      "                            and put the original data back (refused on a device\n"
-	      "                            in use)\n"
-	      "     --guard <num>        bytes guarded on each side by --verify (default 1MiB)\n"
-	      " -f, --force              zero a mounted or in-use device, or one that holds a\n"
+	      "                            in use)\n", out);
+	help_opt(out, "    --guard <num>", "bytes guarded on each side by --verify (default %uMiB, "
+		 "at most %lluGiB)", PMDZERO_DEFAULT_GUARD_BYTES >> 20, PMDZERO_MAX_GUARD_BYTES >> 30);
+	fputs(" -f, --force              zero a mounted or in-use device, or one that holds a\n"
 	      "                            file system or partition table signature\n"
 	      "     --trace              count the bios, splits, merges and requests of the\n"
 	      "                            zeroing (root; costs ~0.25 s outside elapsed_s)\n"

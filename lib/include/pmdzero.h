@@ -281,6 +281,8 @@ int pmdzero_verify_progress(struct pmdzero_dev *dev, uint64_t offset, uint64_t l
 
 /* Default bytes guarded on each side of a range. */
 #define PMDZERO_DEFAULT_GUARD_BYTES	(1U << 20)
+/* The most pmdzero_guard_new() guards on each side (0.5). */
+#define PMDZERO_MAX_GUARD_BYTES		(1ULL << 30)
 
 /* Guard regions around a range being zeroed. */
 struct pmdzero_guard;
