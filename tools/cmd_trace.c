@@ -4,6 +4,7 @@
  * when it exits, report, and exit with the command's status.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -67,19 +68,143 @@ static int run_child(char **argv, int *status)
 	return 0;
 }
 
+/*
+ * --output FILE: opened before anything runs, so that an unwritable path
+ * is refused first, but emptied only when the report is written: a trace
+ * that could not start, or a command that could not run, leaves an
+ * existing file as it was and removes one it created.
+ */
+struct output {
+	const char *path;	/* NULL: stdout */
+	int fd;
+	int created;
+};
+
+static int output_open(struct output *o, const char *path)
+{
+	o->path = path;
+	o->fd = -1;
+	o->created = 0;
+	if (!path)
+		return 0;
+	o->fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	if (o->fd >= 0)
+		o->created = 1;
+	else if (errno == EEXIST)
+		o->fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (o->fd < 0) {
+		pz_warnx(path, "cannot open: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* No report after all: leave the file as it was found. */
+static void output_abandon(struct output *o)
+{
+	if (o->fd < 0)
+		return;
+	close(o->fd);
+	if (o->created)
+		unlink(o->path);
+	o->fd = -1;
+}
+
+/* The stream the report goes to; NULL (with a message) on failure. */
+static FILE *output_stream(struct output *o)
+{
+	FILE *f;
+
+	if (!o->path)
+		return stdout;
+	/* A regular file is emptied; a pipe or a terminal cannot be. */
+	if (ftruncate(o->fd, 0) && errno != EINVAL) {
+		pz_warnx(o->path, "cannot truncate: %s", strerror(errno));
+		output_abandon(o);
+		return NULL;
+	}
+	f = fdopen(o->fd, "w");
+	if (!f) {
+		pz_warnx(o->path, "cannot open: %s", strerror(errno));
+		output_abandon(o);
+		return NULL;
+	}
+	o->fd = -1;
+	return f;
+}
+
+/* The command line, space-separated, for the report; NULL if out of memory. */
+static char *command_line(char **argv)
+{
+	char *cmdline = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&cmdline, &len);
+	int i;
+
+	if (!mem)
+		return NULL;
+	for (i = 0; argv[i]; i++)
+		fprintf(mem, "%s%s", i ? " " : "", argv[i]);
+	if (fclose(mem)) {
+		free(cmdline);
+		return NULL;
+	}
+	return cmdline;
+}
+
+/* Prints the report of a finished trace to out; returns 0 or -1. */
+static int report(const struct pz_args *a, const struct pmdzero_probe *p,
+		  struct pmdzero_trace *t, const struct pmdzero_trace_counts *c, int code,
+		  FILE *out)
+{
+	char buf[128], *cmdline = command_line(a->child_argv);
+	unsigned int ma, mi;
+	struct pz_report *r;
+	const char *name;
+	int ret;
+
+	pmdzero_trace_device(t, &name, &ma, &mi);
+	r = pz_report_new("trace");
+	pz_report_str(r, "device", a->device);
+	snprintf(buf, sizeof(buf), "%s", name);
+	pz_report_str(r, "traced_device", buf);
+	snprintf(buf, sizeof(buf), "%u:%u", ma, mi);
+	pz_report_str(r, "traced_dev", buf);
+	pz_report_bool(r, "partition", !p->whole_disk);
+	pz_report_str(r, "ops", a->writes ? "writes" : "all");
+	pz_report_str(r, "command", cmdline ? cmdline : a->child_argv[0]);
+	pz_report_u64(r, "exit_status", (uint64_t)code);
+	pz_report_dbl(r, "elapsed_s", (double)c->elapsed_ns / 1e9, 6);
+	pz_report_u64(r, "bios", c->bios);
+	if (a->no_bytes)
+		pz_report_add(r, "bio_bytes", PZ_NUM, NULL, "not sampled (--no-bytes)");
+	else if (c->bytes_valid)
+		pz_report_bytes(r, "bio_bytes", c->bio_bytes);
+	else
+		pz_report_add(r, "bio_bytes", PZ_NUM, NULL, "unavailable (samples lost)");
+	pz_report_u64(r, "splits", c->splits);
+	pz_report_u64(r, "merges", c->merges);
+	pz_report_u64(r, "requests", c->requests);
+	pz_report_u64(r, "samples", c->samples);
+	pz_report_u64(r, "lost_samples", c->lost_samples);
+	if (!p->whole_disk && !a->json)
+		pz_warnx(NULL, "note: %s is a partition; the counts are for all of %s", a->device,
+			 name);
+	ret = pz_report_print(r, a->json, out);
+	pz_report_free(r);
+	free(cmdline);
+	return ret;
+}
+
 static int run(const struct pz_args *a)
 {
 	struct pmdzero_trace_counts c;
 	struct pmdzero_probe p;
 	struct pmdzero_error err;
 	struct pmdzero_trace *t;
-	struct pz_report *r;
-	const char *name;
-	unsigned int ma, mi;
-	char buf[128], *cmdline = NULL;
-	size_t len = 0;
-	int status = 0, code, i, rc;
-	FILE *out = stdout, *mem;
+	struct output o;
+	int status = 0, code, rc;
+	FILE *out;
 
 	if (pmdzero_probe(a->device, 0, &p, &err)) {
 		pz_warnx_err(a->device, &err);
@@ -92,16 +217,13 @@ static int run(const struct pz_args *a)
 		pz_warnx(a->device, "cannot trace: %s", err.msg);
 		return PZ_EXIT_TRACE_FAILED;
 	}
-	if (a->output) {
-		out = fopen(a->output, "we");
-		if (!out) {
-			pz_warnx(a->output, "cannot open: %s", strerror(errno));
-			pmdzero_trace_free(t);
-			return PZ_EXIT_TRACE_FAILED;
-		}
+	if (output_open(&o, a->output)) {
+		pmdzero_trace_free(t);
+		return PZ_EXIT_TRACE_FAILED;
 	}
 	if (pmdzero_trace_start(t, &err)) {
 		pz_warnx(a->device, "cannot trace: %s", err.msg);
+		output_abandon(&o);
 		pmdzero_trace_free(t);
 		return PZ_EXIT_TRACE_FAILED;
 	}
@@ -109,9 +231,8 @@ static int run(const struct pz_args *a)
 		int e = errno;
 
 		pz_warnx(NULL, "cannot run '%s': %s", a->child_argv[0], strerror(e));
+		output_abandon(&o);
 		pmdzero_trace_free(t);
-		if (out != stdout)
-			fclose(out);
 		/* As env(1) and the shell: 127 not found, 126 not runnable. */
 		return e == ENOENT ? PZ_EXIT_NOT_FOUND : PZ_EXIT_CANNOT_RUN;
 	}
@@ -121,44 +242,10 @@ static int run(const struct pz_args *a)
 	code = WIFEXITED(status) ? WEXITSTATUS(status) :
 	       WIFSIGNALED(status) ? 128 + WTERMSIG(status) : PZ_EXIT_FAILURE;
 
-	mem = open_memstream(&cmdline, &len);
-	for (i = 0; mem && a->child_argv[i]; i++)
-		fprintf(mem, "%s%s", i ? " " : "", a->child_argv[i]);
-	if (mem)
-		fclose(mem);
-
-	pmdzero_trace_device(t, &name, &ma, &mi);
-	r = pz_report_new("trace");
-	pz_report_str(r, "device", a->device);
-	snprintf(buf, sizeof(buf), "%s", name);
-	pz_report_str(r, "traced_device", buf);
-	snprintf(buf, sizeof(buf), "%u:%u", ma, mi);
-	pz_report_str(r, "traced_dev", buf);
-	pz_report_bool(r, "partition", !p.whole_disk);
-	pz_report_str(r, "ops", a->writes ? "writes" : "all");
-	pz_report_str(r, "command", cmdline ? cmdline : a->child_argv[0]);
-	pz_report_u64(r, "exit_status", (uint64_t)code);
-	pz_report_dbl(r, "elapsed_s", (double)c.elapsed_ns / 1e9, 6);
-	pz_report_u64(r, "bios", c.bios);
-	if (a->no_bytes)
-		pz_report_add(r, "bio_bytes", PZ_NUM, NULL, "not sampled (--no-bytes)");
-	else if (c.bytes_valid)
-		pz_report_bytes(r, "bio_bytes", c.bio_bytes);
-	else
-		pz_report_add(r, "bio_bytes", PZ_NUM, NULL, "unavailable (samples lost)");
-	pz_report_u64(r, "splits", c.splits);
-	pz_report_u64(r, "merges", c.merges);
-	pz_report_u64(r, "requests", c.requests);
-	pz_report_u64(r, "samples", c.samples);
-	pz_report_u64(r, "lost_samples", c.lost_samples);
-	if (!p.whole_disk && !a->json)
-		fprintf(stderr, "pmdzero: note: %s is a partition; the counts are for all of %s\n",
-			a->device, name);
-	if (pz_report_print(r, a->json, out))
+	out = output_stream(&o);
+	if (!out || report(a, &p, t, &c, code, out))
 		rc = -EIO;
-	pz_report_free(r);
-	free(cmdline);
-	if (out != stdout && fclose(out)) {
+	if (out && out != stdout && fclose(out)) {
 		pz_warnx(a->output, "write error: %s", strerror(errno));
 		rc = -EIO;
 	}
