@@ -64,6 +64,11 @@ unsigned int pmdzero_engine_flags(enum pmdzero_engine e)
 	return engine(e) ? engine(e)->flags : 0;
 }
 
+int pmdzero_engine_count(void)
+{
+	return PMDZERO_ENGINE_COUNT;
+}
+
 int pmdzero_check_range(uint64_t size, unsigned int lbs, uint64_t offset,
 			uint64_t length, struct pmdzero_error *err)
 {

@@ -25,7 +25,8 @@ struct pmdzero_error {
 	char msg[256];		/* one line, no trailing newline, no path */
 };
 
-/* Returns the library version string, e.g. "0.1.0". */
+/* Returns the version of the library that is running (lib/VERSION, e.g.
+ * "0.5.0"), which may be newer than the header a program was built with. */
 const char *pmdzero_version(void);
 
 /* Parses a size as util-linux's strtosize() does (suffixes K to E in either
@@ -108,7 +109,10 @@ void pmdzero_close(struct pmdzero_dev *dev);
 /* Returns the probe data gathered by pmdzero_open(). */
 const struct pmdzero_probe *pmdzero_dev_probe(const struct pmdzero_dev *dev);
 
-/* Returns the device's file descriptor (owned by dev). */
+/* Returns the device's file descriptor, owned by dev: do not close it.
+ * The library turns O_DIRECT on for its own reads and writes (verify, the
+ * guards, the write engines) and off again when they end; a caller using
+ * the descriptor meanwhile, from another thread, sees the flag change. */
 int pmdzero_dev_fd(const struct pmdzero_dev *dev);
 
 /* Returns 1 if dev is open for writing with O_EXCL (nobody else can mount
@@ -139,7 +143,9 @@ enum pmdzero_engine {
 					   the range, or block_size chunks */
 	PMDZERO_ENGINE_AIO,		/* libaio O_DIRECT writes */
 	PMDZERO_ENGINE_PSYNC,		/* pwrite() O_DIRECT loop */
-	PMDZERO_ENGINE_COUNT		/* number of engines, not an engine */
+	PMDZERO_ENGINE_COUNT		/* the engines this header knows, not
+					   an engine: a newer library may
+					   have more (pmdzero_engine_count()) */
 };
 
 /* Returns the engine named name, or -EINVAL if there is none. */
@@ -165,6 +171,11 @@ const char *pmdzero_engine_help(enum pmdzero_engine e);
 
 /* Returns engine e's PMDZERO_ENGINE_* flags, or 0 if e is out of range. */
 unsigned int pmdzero_engine_flags(enum pmdzero_engine e);
+
+/* (0.5) The number of engines of the running library: engines are 0 to
+ * pmdzero_engine_count() - 1, which may be more than PMDZERO_ENGINE_COUNT
+ * of the header a program was built with. */
+int pmdzero_engine_count(void);
 
 /* Default queue depth for the uring and aio engines. */
 #define PMDZERO_DEFAULT_QUEUE_DEPTH	32U
@@ -288,7 +299,10 @@ int pmdzero_verify_progress(struct pmdzero_dev *dev, uint64_t offset, uint64_t l
 struct pmdzero_guard;
 
 /* Saves the up to guard_bytes before and after the range, then writes a
- * pattern there; returns the guard or NULL with err filled. */
+ * pattern there; returns the guard or NULL with err filled.  The guard
+ * borrows dev: free the guard (which restores the data) before closing
+ * dev.  If writing the pattern fails, the data is put back before NULL is
+ * returned, and err says so if that failed too. */
 struct pmdzero_guard *pmdzero_guard_new(struct pmdzero_dev *dev,
 					uint64_t offset, uint64_t length,
 					uint64_t guard_bytes,

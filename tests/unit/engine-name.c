@@ -37,6 +37,8 @@ int main(void)
 	}
 	CHECK(e == PMDZERO_ENGINE_COUNT, "%d engines listed, PMDZERO_ENGINE_COUNT is %d",
 	      e, PMDZERO_ENGINE_COUNT);
+	CHECK(e == pmdzero_engine_count(), "%d engines listed, pmdzero_engine_count() is %d",
+	      e, pmdzero_engine_count());
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		CHECK(pmdzero_engine_parse(bad[i]) == -EINVAL, "\"%s\" accepted", bad[i]);
 	CHECK(pmdzero_engine_parse(NULL) == -EINVAL, "NULL accepted");

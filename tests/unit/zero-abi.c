@@ -52,6 +52,12 @@ int main(void)
 	CHECK(check_0_1 && check_0_3, "pmdzero_zero_check@PMDZERO_0.1 or @PMDZERO_0.3 missing");
 	CHECK(dlvsym(h, "pmdzero_zero", "PMDZERO_0.1") && dlvsym(h, "pmdzero_zero", "PMDZERO_0.3"),
 	      "pmdzero_zero@PMDZERO_0.1 or @PMDZERO_0.3 missing");
+	/* The later nodes, each under the version that brought it. */
+	CHECK(dlvsym(h, "pmdzero_zero_interrupt", "PMDZERO_0.4"),
+	      "pmdzero_zero_interrupt@PMDZERO_0.4 missing");
+	CHECK(dlvsym(h, "pmdzero_verify_progress", "PMDZERO_0.5") &&
+	      dlvsym(h, "pmdzero_engine_count", "PMDZERO_0.5"),
+	      "pmdzero_verify_progress or pmdzero_engine_count @PMDZERO_0.5 missing");
 	if (!check_0_1 || !check_0_3)
 		TEST_EXIT();
 
