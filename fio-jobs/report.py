@@ -514,10 +514,10 @@ def verdict_cost(cost):
            if r[k]["agreement_pct"] is not None and not r[k]["agrees"]]
     nboots = sum(len(r[k]["boots"]) for r in cost for k in KERNELS)
     if not off:
-        return line + f"; every boot agreed within 1% (all {len(cost)} cost rows, {nboots} measurements)."
+        return line + f"; every boot agreed within {AGREEMENT_LIMIT_PCT:g}% (all {len(cost)} cost rows, {nboots} measurements)."
     named = [f"{r['scenario']} on {r['device_label']}, {k}, {r[k]['agreement_pct']:.2f}%" for r, k in off]
     more = f" and {len(named) - 3} more" if len(named) > 3 else ""
-    return (line + f"; WARNING: boots disagree by more than 1% in {len(off)} of"
+    return (line + f"; WARNING: boots disagree by more than {AGREEMENT_LIMIT_PCT:g}% in {len(off)} of"
             f" {2 * len(cost)} row/kernel cells ({'; '.join(named[:3])}{more}).")
 
 
@@ -591,7 +591,7 @@ def verdict_user(cost, wall):
         ratios = [r["ratio"] for r in rows]
         if all(abs(x - 1) <= AGREEMENT_LIMIT_PCT / 100 for x in ratios):
             parts.append(f"the {len(rows)} user-space write rows (pmdzero write engines, fio) cost"
-                         f" the same on both kernels within 1% (stock/patched {span(ratios, fx)})")
+                         f" the same on both kernels within {AGREEMENT_LIMIT_PCT:g}% (stock/patched {span(ratios, fx)})")
         else:
             parts.append(f"the {len(rows)} user-space write rows (pmdzero write engines, fio) have"
                          f" stock/patched cost ratios of {span(ratios, fx)}")
@@ -674,7 +674,7 @@ def md_cost(cost):
             a = r[k]["agreement_pct"]
             if a is None:
                 return "-"
-            return f"{a:.2f}%" if r[k]["agrees"] else f"**{a:.2f}% > 1%**"
+            return f"{a:.2f}%" if r[k]["agrees"] else f"**{a:.2f}% > {AGREEMENT_LIMIT_PCT:g}%**"
         cells += [fx(r["ratio"]), f"{agr('stock')} / {agr('patched')}"]
         rows.append(cells)
     out = table(head, ["---"] * 3 + ["--:"] * (2 * nb + 1) + ["---"], rows)
@@ -682,7 +682,7 @@ def md_cost(cost):
     out += ["", "M guest instructions per GiB (guest ns × 2^30 / bytes / 10^6), each boot"
             " in run order; agreement = (max − min) / mean over the kernel's boots."]
     if bad:
-        out += ["", f"**WARNING: {len(bad)} cost row(s) whose boots disagree by more than 1%:"
+        out += ["", f"**WARNING: {len(bad)} cost row(s) whose boots disagree by more than {AGREEMENT_LIMIT_PCT:g}%:"
                 " " + ", ".join(f"{r['scenario']} on {r['device_label']}" for r in bad)
                 + ". Their figures are not repeatable; do not quote them.**"]
     methods = sorted({r["method"] for r in cost})
@@ -801,7 +801,7 @@ def md_how(host, boots):
         " in ns is the guest instruction count, repeatable to under 1% whatever the host"
         " does.  Instructions per GiB = ns × 2^30 / bytes, from the least of a boot's runs"
         " (raw/*.data keep them all: work the kernel does meanwhile, a timer or a kworker,"
-        " only ever adds); each boot is shown, and boots of one kernel more than 1% apart"
+        f" only ever adds); each boot is shown, and boots of one kernel more than {AGREEMENT_LIMIT_PCT:g}% apart"
         " are flagged.",
         "- **Counts** come from a separate traced run in each cost boot, so tracing stays out"
         " of the timings; they are deterministic, and boots that disagree are flagged.",
@@ -1004,7 +1004,10 @@ def main(argv):
     summary = {"verdict": verdict(cost, counts, wall, kill), "cost": cost,
                "same_operation": same_operation(cost), "counts": counts,
                "wall": wall, "kill": kill, "meminfo": mem, "boots": boots, "host": host,
-               "problems": list(problems), "figures": {}}
+               "problems": list(problems), "figures": {},
+               # The limits the verdict and the flags above were judged by.
+               "thresholds": {"agreement_limit_pct": AGREEMENT_LIMIT_PCT,
+                              "same_operation_limit_pct": SAME_OP_LIMIT_PCT}}
     os.makedirs(outdir, exist_ok=True)
     summary["figures"] = {"cost": figure_cost(cost, outdir), "wall": figure_wall(wall, outdir)}
     text = markdown(summary)
