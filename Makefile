@@ -146,6 +146,7 @@ unit-check: deps-userspace deps-test
 	tests/bench/report.sh
 	tests/vm/guest-lib-check.sh
 	tests/kernel-splats-check.sh
+	tests/vm/matrix-summary-check.sh
 
 host-check: userspace deps-test
 	PMDZERO=$(O)/pmdzero TEST_LOGDIR=$(LOGDIR)/host tests/host/run.sh

@@ -96,6 +96,8 @@ section bench-report tests/bench/report.sh
 section guest-lib tests/vm/guest-lib-check.sh
 # The one list of kernel log lines that fail a test, checked against examples.
 section kernel-splats tests/kernel-splats-check.sh
+# The VM matrix's summary and its checks across set-ups, on made-up data.
+section matrix-summary tests/vm/matrix-summary-check.sh
 
 if [ -n "$prebuild" ]; then
 	echo "=== waiting for the kernel builds"
