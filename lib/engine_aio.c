@@ -30,176 +30,116 @@ static int aio_available(struct pmdzero_error *err)
 	return 0;
 }
 
-/* Bytes a vectored iocb writes. */
-static uint64_t iov_bytes(const struct iocb *cb)
-{
-	/* io_prep_pwritev() keeps the array in buf and its length in nbytes. */
-	const struct iovec *v = cb->u.c.buf;
-	uint64_t n = 0;
-	unsigned long i;
+/* The libaio side of the queued loop (queue.c): one iocb per slot. */
+struct aio_backend {
+	io_context_t ctx;
+	struct iocb *iocbs;	/* qd, slot i's is iocbs[i] */
+	struct iocb **pend;	/* prepared, not yet taken by io_submit() */
+	unsigned int npend;
+	struct io_event *ev;
+	struct iovec *iov;	/* vectored: maxv per slot, in use until the event */
+	unsigned int maxv;
+	struct pz_zbuf zb;
+};
 
-	for (i = 0; i < cb->u.c.nbytes; i++)
-		n += v[i].iov_len;
+/* A pwrite of the buffer, or with maxv a pwritev of the slot's iovecs. */
+static void aio_prep(struct pz_queue *q, unsigned int idx)
+{
+	struct aio_backend *b = q->backend;
+	struct iocb *cb = &b->iocbs[idx];
+	const struct pz_queue_slot *s = &q->slots[idx];
+	int fd = q->run->dev->fd;
+
+	if (b->maxv) {
+		struct iovec *v = &b->iov[(size_t)idx * b->maxv];
+
+		io_prep_pwritev(cb, fd, v, (int)pz_iov_plan(s->len, b->zb.addr, b->zb.len, v,
+							      b->maxv), (long long)s->off);
+	} else {
+		io_prep_pwrite(cb, fd, b->zb.addr, (size_t)s->len, (long long)s->off);
+	}
+	b->pend[b->npend++] = cb;
+}
+
+static int aio_submit(struct pz_queue *q)
+{
+	struct aio_backend *b = q->backend;
+	int n = io_submit(b->ctx, (long)b->npend, b->pend);
+
+	if (n > 0) {
+		/* io_submit may take fewer than offered: keep the rest. */
+		memmove(b->pend, b->pend + n, (b->npend - (unsigned int)n) * sizeof(*b->pend));
+		b->npend -= (unsigned int)n;
+	}
 	return n;
 }
 
-/* Prepares cb to write len bytes at off: a pwrite of the buffer, or with
- * maxv a pwritev of cb's own maxv iovecs, which cb->data points at (set
- * once, kept across the preps, which clear the iocb). */
-static void prep_write(struct pz_run *run, struct iocb *cb, const struct pz_zbuf *zb,
-		       unsigned int maxv, uint64_t len, uint64_t off)
+static int aio_reap(struct pz_queue *q, struct pz_queue_cqe *cqe, unsigned int max)
 {
-	struct iovec *v = cb->data;
-	unsigned int nv;
+	struct aio_backend *b = q->backend;
+	int i, n = io_getevents(b->ctx, 1, (long)max, b->ev, NULL);
 
-	if (!maxv) {
-		io_prep_pwrite(cb, run->dev->fd, zb->addr, (size_t)len, (long long)off);
-		return;
+	for (i = 0; i < n; i++) {
+		cqe[i].idx = (unsigned int)((struct iocb *)b->ev[i].obj - b->iocbs);
+		cqe[i].res = (long)b->ev[i].res;
 	}
-	nv = pz_iov_plan(len, zb->addr, zb->len, v, maxv);
-	io_prep_pwritev(cb, run->dev->fd, v, (int)nv, (long long)off);
-	cb->data = v;
+	return n;
 }
+
+static const struct pz_queue_ops aio_ops = {
+	.prep = aio_prep,
+	.submit = aio_submit,
+	.reap = aio_reap,
+	/* No drain: io_destroy() waits for what is in flight. */
+};
 
 static int run_aio(struct pz_run *run, struct pmdzero_error *err)
 {
-	const struct pmdzero_zero_opts *o = run->opts;
-	uint64_t next = o->offset, end = o->offset + o->length, done = 0, io;
-	unsigned int qd, i, nfree, npend = 0, inflight = 0;
-	struct iocb *iocbs = NULL, **pend = NULL, **freel = NULL;
-	struct io_event *ev = NULL;
-	struct iovec *iov = NULL;
-	unsigned int maxv = 0;
-	io_context_t ctx = 0;
-	struct pz_zbuf zb;
-	int ret, r, n;
+	struct aio_backend b = { 0 };
+	struct pz_queue q = { .run = run, .name = "aio", .what = "write", .ops = &aio_ops,
+			      .backend = &b };
+	uint64_t io;
+	int ret, r;
 
-	ret = pz_direct_begin(run, "aio", &zb, err);
+	ret = pz_direct_begin(run, "aio", &b.zb, err);
 	if (ret)
 		return ret;
 	io = run->res->io_size;
-	qd = pz_queue_depth(run, io);
-	run->res->queue_depth = qd;
+	q.qd = pz_queue_depth(run, io);
+	run->res->queue_depth = q.qd;
 	if (pz_vectored(run)) {
-		maxv = pz_iov_count(io, zb.len);
+		b.maxv = pz_iov_count(io, b.zb.len);
 		snprintf(run->res->detail, sizeof(run->res->detail),
-			 "O_DIRECT libaio pwritev, up to %u iovecs of one %zu byte %s buffer", maxv,
-			 zb.len, zb.kind);
+			 "O_DIRECT libaio pwritev, up to %u iovecs of one %zu byte %s buffer", b.maxv,
+			 b.zb.len, b.zb.kind);
 	} else {
 		snprintf(run->res->detail, sizeof(run->res->detail), "O_DIRECT libaio, %s buffer",
-			 zb.kind);
+			 b.zb.kind);
 	}
 
-	r = io_setup((int)qd, &ctx);
+	r = io_setup((int)q.qd, &b.ctx);
 	if (r < 0) {
-		ret = aio_setup_error(r, qd, err);
+		ret = aio_setup_error(r, q.qd, err);
 		goto out_buf;
 	}
-	iocbs = calloc(qd, sizeof(*iocbs));
-	pend = calloc(qd, sizeof(*pend));
-	freel = calloc(qd, sizeof(*freel));
-	ev = calloc(qd, sizeof(*ev));
-	/* Each iocb owns maxv iovecs, in use until its completion. */
-	if (maxv)
-		iov = calloc((size_t)qd * maxv, sizeof(*iov));
-	if (!iocbs || !pend || !freel || !ev || (maxv && !iov)) {
+	b.iocbs = calloc(q.qd, sizeof(*b.iocbs));
+	b.pend = calloc(q.qd, sizeof(*b.pend));
+	b.ev = calloc(q.qd, sizeof(*b.ev));
+	if (b.maxv)
+		b.iov = calloc((size_t)q.qd * b.maxv, sizeof(*b.iov));
+	if (!b.iocbs || !b.pend || !b.ev || (b.maxv && !b.iov))
 		ret = pz_error(err, -ENOMEM, "aio: out of memory");
-		goto out;
-	}
-	for (i = 0; i < qd; i++) {
-		freel[i] = &iocbs[i];
-		if (maxv)
-			iocbs[i].data = &iov[(size_t)i * maxv];
-	}
-	nfree = qd;
-
-	pz_progress(run, 0);
-	while ((next < end && !ret && !pz_interrupted(run)) || inflight || npend) {
-		/* Interrupted: nothing new, only what is in flight and the
-		 * rest of its short writes, so what is done is a prefix. */
-		while (!ret && next < end && nfree && !pz_interrupted(run)) {
-			struct iocb *cb = freel[--nfree];
-			uint64_t len = PZ_MIN(io, end - next);
-
-			prep_write(run, cb, &zb, maxv, len, next);
-			pend[npend++] = cb;
-			next += len;
-		}
-		if (npend) {
-			n = io_submit(ctx, (long)npend, pend);
-			/* -EAGAIN with nothing in flight would spin forever. */
-			if (n < 0 && ((n != -EAGAIN && n != -EINTR) || (n == -EAGAIN && !inflight))) {
-				ret = pz_error(err, n, "aio: io_submit failed: %s", strerror(-n));
-				npend = 0;	/* never submitted: nothing to wait for */
-				if (!inflight)
-					break;
-			} else if (n > 0) {
-				/* io_submit may take fewer than offered: keep the rest. */
-				memmove(pend, pend + n, (npend - (unsigned int)n) * sizeof(*pend));
-				npend -= (unsigned int)n;
-				inflight += (unsigned int)n;
-			}
-		}
-		if (!inflight)
-			continue;
-		n = io_getevents(ctx, 1, (long)inflight, ev, NULL);
-		if (n == -EINTR)
-			continue;
-		if (n < 0) {
-			ret = pz_error(err, n, "aio: io_getevents failed: %s", strerror(-n));
-			break;	/* io_destroy() below waits for what is in flight */
-		}
-		for (i = 0; i < (unsigned int)n; i++) {
-			struct iocb *cb = ev[i].obj;
-			long res = (long)ev[i].res;
-			uint64_t len = maxv ? iov_bytes(cb) : cb->u.c.nbytes;
-			uint64_t off = (uint64_t)cb->u.c.offset;
-
-			inflight--;
-			if (res == -EAGAIN || res == -EINTR) {
-				pend[npend++] = cb;	/* same I/O again */
-				continue;
-			}
-			if (res <= 0) {
-				freel[nfree++] = cb;
-				if (!ret)
-					ret = res ? pz_error(err, (int)res, "aio: write at offset %llu failed: %s",
-							     (unsigned long long)off, strerror((int)-res))
-						  : pz_error(err, -EIO, "aio: write at offset %llu made no progress",
-							     (unsigned long long)off);
-				continue;
-			}
-			done += (uint64_t)res;
-			if ((uint64_t)res < len && !ret) {
-				ret = pz_check_short(run, "aio", (uint64_t)res, err);
-				if (!ret) {
-					prep_write(run, cb, &zb, maxv, len - (uint64_t)res,
-						   off + (uint64_t)res);
-					pend[npend++] = cb;
-					continue;
-				}
-			}
-			freel[nfree++] = cb;
-		}
-		if (ret)
-			npend = 0;
-		pz_progress(run, done);
-	}
-	if (!ret && next < end && pz_interrupted(run)) {
-		/* Everything submitted completed: [offset, next) is zero. */
-		run->done = next - o->offset;
-		ret = pz_interrupted_error(run, "aio", err);
-	}
-out:
+	else
+		ret = pz_queue_run(&q, io, err);
 	/* io_destroy() waits for in-flight requests (all inside the range). */
-	io_destroy(ctx);
-	free(iocbs);
-	free(pend);
-	free(freel);
-	free(ev);
-	free(iov);
+	io_destroy(b.ctx);
+	pz_queue_free(&q);
+	free(b.iocbs);
+	free(b.pend);
+	free(b.ev);
+	free(b.iov);
 out_buf:
-	pz_direct_end(run, &zb);
+	pz_direct_end(run, &b.zb);
 	return ret;
 }
 

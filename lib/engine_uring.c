@@ -32,22 +32,16 @@
 
 #include "internal.h"
 
-struct uring_slot {
-	uint64_t off;
-	uint64_t len;
-	struct iovec *iov;	/* vectored: maxv entries, in use until the CQE */
-};
-
+/* The io_uring side of the queued loop (queue.c): an SQE per slot, the
+ * slot's index as its user data. */
 struct uring_ctx {
 	struct pz_run *run;
 	struct io_uring ring;
-	struct uring_slot *slots;
-	unsigned int *free_slots, nfree;
 	const char *name;
 	int fallocate;		/* IORING_OP_FALLOCATE instead of writes */
 	int fixed;		/* buffer registered */
 	unsigned int maxv;	/* vectored: iovecs per write, else 0 */
-	struct iovec *iov;	/* qd * maxv */
+	struct iovec *iov;	/* vectored: maxv per slot, in use until the CQE */
 	struct pz_zbuf zb;
 };
 
@@ -71,26 +65,55 @@ static int uring_init(struct uring_ctx *c, unsigned int qd, struct pmdzero_error
 	return 0;
 }
 
-static void prep(struct uring_ctx *c, unsigned int idx)
+static void uring_prep(struct pz_queue *q, unsigned int idx)
 {
+	struct uring_ctx *c = q->backend;
 	struct io_uring_sqe *sqe = io_uring_get_sqe(&c->ring);
-	struct uring_slot *s = &c->slots[idx];
+	const struct pz_queue_slot *s = &q->slots[idx];
 	int fd = c->run->dev->fd;
 
 	/* The SQ ring holds queue_depth entries and at most queue_depth are
-	 * in flight, so an SQE is always free here. */
-	if (c->fallocate)
+	 * queued or in flight, so an SQE is always free here. */
+	if (c->fallocate) {
 		io_uring_prep_fallocate(sqe, fd, FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE,
 					(off_t)s->off, (off_t)s->len);
-	else if (c->maxv)
-		io_uring_prep_writev(sqe, fd, s->iov,
-				     pz_iov_plan(s->len, c->zb.addr, c->zb.len, s->iov, c->maxv),
-				     s->off);
-	else if (c->fixed)
+	} else if (c->maxv) {
+		struct iovec *v = &c->iov[(size_t)idx * c->maxv];
+
+		io_uring_prep_writev(sqe, fd, v, pz_iov_plan(s->len, c->zb.addr, c->zb.len, v,
+							     c->maxv), s->off);
+	} else if (c->fixed) {
 		io_uring_prep_write_fixed(sqe, fd, c->zb.addr, (unsigned int)s->len, s->off, 0);
-	else
+	} else {
 		io_uring_prep_write(sqe, fd, c->zb.addr, (unsigned int)s->len, s->off);
+	}
 	io_uring_sqe_set_data64(sqe, idx);
+}
+
+/* Whatever the kernel did not take stays queued in the SQ ring. */
+static int uring_submit(struct pz_queue *q)
+{
+	struct uring_ctx *c = q->backend;
+
+	return io_uring_submit(&c->ring);
+}
+
+static int uring_reap(struct pz_queue *q, struct pz_queue_cqe *out, unsigned int max)
+{
+	struct uring_ctx *c = q->backend;
+	struct io_uring_cqe *cqe;
+	unsigned int n = 0;
+	int r = io_uring_wait_cqe(&c->ring, &cqe);
+
+	if (r < 0)
+		return r;
+	do {
+		out[n].idx = (unsigned int)io_uring_cqe_get_data64(cqe);
+		out[n].res = cqe->res;
+		io_uring_cqe_seen(&c->ring, cqe);
+		n++;
+	} while (n < max && !io_uring_peek_cqe(&c->ring, &cqe));
+	return (int)n;
 }
 
 /*
@@ -99,149 +122,61 @@ static void prep(struct uring_ctx *c, unsigned int idx)
  * the caller reports (the aio engine's io_destroy() does the same).  Gives
  * up only if the ring itself fails.
  */
-static void uring_drain(struct uring_ctx *c, unsigned int inflight)
+static void uring_drain(struct pz_queue *q)
 {
+	struct uring_ctx *c = q->backend;
 	struct io_uring_cqe *cqe;
 	int r;
 
-	while (inflight) {
+	while (q->inflight) {
 		r = io_uring_wait_cqe(&c->ring, &cqe);
 		if (r == -EINTR)
 			continue;
 		if (r < 0)
 			break;
 		io_uring_cqe_seen(&c->ring, cqe);
-		inflight--;
+		q->inflight--;
 	}
 }
 
+/* IORING_OP_FALLOCATE refused before anything was zeroed: the kernel or
+ * the device lacks it, which is -EOPNOTSUPP for the caller. */
+static int uring_error(struct pz_queue *q, unsigned int idx, int res, struct pmdzero_error *err)
+{
+	struct uring_ctx *c = q->backend;
+
+	if (c->fallocate && (res == -EOPNOTSUPP || res == -EINVAL) && !q->done)
+		return pz_error(err, -EOPNOTSUPP,
+				"%s: IORING_OP_FALLOCATE zero range is not supported here: %s",
+				c->name, strerror(-res));
+	return pz_error(err, res, "%s: %s at offset %llu failed: %s", c->name, q->what,
+			(unsigned long long)q->slots[idx].off, strerror(-res));
+}
+
+static const struct pz_queue_ops uring_ops = {
+	.prep = uring_prep,
+	.submit = uring_submit,
+	.reap = uring_reap,
+	.drain = uring_drain,
+	.error = uring_error,
+};
+
+/* The range through the shared loop, qd I/Os of io bytes in flight. */
 static int uring_loop(struct uring_ctx *c, unsigned int qd, uint64_t io,
 		      struct pmdzero_error *err)
 {
-	const struct pmdzero_zero_opts *o = c->run->opts;
-	uint64_t next = o->offset, end = o->offset + o->length, done = 0;
-	unsigned int inflight = 0, queued = 0, idx, i;
-	struct io_uring_cqe *cqe;
-	int ret = 0, r;
+	struct pz_queue q = { .run = c->run, .name = c->name, .ops = &uring_ops, .backend = c,
+			      .qd = qd, .whole_slots = c->fallocate,
+			      .what = c->fallocate ? "fallocate" : "write" };
+	int ret;
 
-	c->slots = calloc(qd, sizeof(*c->slots));
-	c->free_slots = calloc(qd, sizeof(*c->free_slots));
-	if (c->maxv)
+	if (c->maxv) {
 		c->iov = calloc((size_t)qd * c->maxv, sizeof(*c->iov));
-	if (!c->slots || !c->free_slots || (c->maxv && !c->iov))
-		return pz_error(err, -ENOMEM, "%s: out of memory", c->name);
-	for (i = 0; i < qd; i++) {
-		c->free_slots[i] = qd - 1 - i;
-		if (c->maxv)
-			c->slots[i].iov = &c->iov[(size_t)i * c->maxv];
+		if (!c->iov)
+			return pz_error(err, -ENOMEM, "%s: out of memory", c->name);
 	}
-	c->nfree = qd;
-
-	pz_progress(c->run, 0);
-	while ((next < end && !ret && !pz_interrupted(c->run)) || inflight || queued) {
-		/* Interrupted: nothing new, only what is in flight and the
-		 * rest of its short writes, so what is done is a prefix. */
-		while (!ret && next < end && c->nfree && !pz_interrupted(c->run)) {
-			idx = c->free_slots[--c->nfree];
-			c->slots[idx].off = next;
-			c->slots[idx].len = PZ_MIN(io, end - next);
-			next += c->slots[idx].len;
-			prep(c, idx);
-			queued++;
-		}
-		if (queued) {
-			r = io_uring_submit(&c->ring);
-			if (r < 0) {
-				/* What is still queued was never submitted;
-				 * what is in flight is waited for below. */
-				ret = pz_error(err, r, "%s: io_uring_submit failed: %s",
-					       c->name, strerror(-r));
-				break;
-			}
-			/* Whatever the kernel did not take stays queued in the
-			 * SQ ring for the next submit. */
-			if (r == 0 && !inflight) {
-				ret = pz_error(err, -EIO, "%s: io_uring_submit made no progress", c->name);
-				break;
-			}
-			inflight += (unsigned int)r;
-			queued -= (unsigned int)r;
-		}
-		if (!inflight)
-			break;
-		r = io_uring_wait_cqe(&c->ring, &cqe);
-		if (r == -EINTR)
-			continue;
-		if (r < 0) {
-			ret = pz_error(err, r, "%s: io_uring_wait_cqe failed: %s", c->name,
-				       strerror(-r));
-			break;
-		}
-		do {
-			struct uring_slot *s;
-			uint64_t got;
-
-			idx = (unsigned int)io_uring_cqe_get_data64(cqe);
-			r = cqe->res;
-			io_uring_cqe_seen(&c->ring, cqe);
-			s = &c->slots[idx];
-			if (r == -EAGAIN || r == -EINTR) {
-				prep(c, idx);		/* same I/O again */
-				queued++;
-				inflight--;
-				continue;
-			}
-			if (r < 0) {
-				inflight--;
-				c->free_slots[c->nfree++] = idx;
-				if (ret)
-					continue;	/* keep the first error */
-				if (c->fallocate && (r == -EOPNOTSUPP || r == -EINVAL) && !done)
-					ret = pz_error(err, -EOPNOTSUPP,
-						       "%s: IORING_OP_FALLOCATE zero range is not supported here: %s",
-						       c->name, strerror(-r));
-				else
-					ret = pz_error(err, r, "%s: %s at offset %llu failed: %s",
-						       c->name, c->fallocate ? "fallocate" : "write",
-						       (unsigned long long)s->off, strerror(-r));
-				continue;
-			}
-			/* A fallocate's success covers its whole chunk, which
-			 * may be past INT_MAX bytes: count in 64 bits. */
-			got = c->fallocate ? s->len : (uint64_t)r;
-			if (got == 0) {
-				inflight--;
-				c->free_slots[c->nfree++] = idx;
-				if (!ret)
-					ret = pz_error(err, -EIO, "%s: write at offset %llu made no progress",
-						       c->name, (unsigned long long)s->off);
-				continue;
-			}
-			done += got;
-			if (got < s->len && !ret) {
-				/* Short write: resubmit the rest from the same slot. */
-				ret = pz_check_short(c->run, c->name, got, err);
-				if (!ret) {
-					s->off += got;
-					s->len -= got;
-					prep(c, idx);
-					queued++;
-					inflight--;
-					continue;
-				}
-			}
-			inflight--;
-			c->free_slots[c->nfree++] = idx;
-		} while (!io_uring_peek_cqe(&c->ring, &cqe));
-		/* Resubmitted slots count as in flight again at submit time. */
-		pz_progress(c->run, done);
-	}
-	uring_drain(c, inflight);
-	if (!ret && next < end && pz_interrupted(c->run)) {
-		/* Everything submitted completed: [offset, next) is zero. */
-		c->run->done = next - o->offset;
-		ret = pz_interrupted_error(c->run, c->name, err);
-	}
+	ret = pz_queue_run(&q, io, err);
+	pz_queue_free(&q);
 	return ret;
 }
 
@@ -277,8 +212,6 @@ static int run_uring(struct pz_run *run, struct pmdzero_error *err)
 	}
 	ret = uring_loop(&c, qd, run->res->io_size, err);
 	io_uring_queue_exit(&c.ring);
-	free(c.slots);
-	free(c.free_slots);
 	free(c.iov);
 	pz_direct_end(run, &c.zb);
 	return ret;
@@ -345,8 +278,6 @@ static int run_uring_fallocate(struct pz_run *run, struct pmdzero_error *err)
 		 sqes == 1 ? " for the whole range" : "s");
 	ret = uring_loop(&c, qd, run->res->io_size, err);
 	io_uring_queue_exit(&c.ring);
-	free(c.slots);
-	free(c.free_slots);
 	return ret;
 }
 

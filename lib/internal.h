@@ -163,4 +163,57 @@ unsigned int pz_iov_plan(uint64_t len, void *buf, size_t buf_len, struct iovec *
  * (default 32), never more than the number of I/Os. */
 unsigned int pz_queue_depth(const struct pz_run *run, uint64_t io);
 
+/* The queued engines' loop (queue.c): up to qd I/Os in flight over the
+ * run's range, in pieces of io bytes, each in a slot; a backend (aio,
+ * io_uring) prepares, submits and reaps them. */
+struct pz_queue;
+
+struct pz_queue_slot {
+	uint64_t off, len;	/* what the slot's I/O writes or zeroes */
+};
+
+struct pz_queue_cqe {
+	unsigned int idx;	/* the slot */
+	long res;		/* bytes done, or -errno */
+};
+
+struct pz_queue_ops {
+	/* Queues slot idx's I/O (q->slots[idx]) for the next submit. */
+	void (*prep)(struct pz_queue *q, unsigned int idx);
+	/* Submits what is queued (q->queued I/Os); returns how many the
+	 * kernel took, or -errno (-EAGAIN, -EINTR: none, try again). */
+	int (*submit)(struct pz_queue *q);
+	/* Waits for at least one completion and stores up to max; returns
+	 * how many, or -errno (-EINTR: again). */
+	int (*reap)(struct pz_queue *q, struct pz_queue_cqe *cqe, unsigned int max);
+	/* Waits for the q->inflight I/Os still in flight after an error;
+	 * NULL if the backend's teardown does (io_destroy()). */
+	void (*drain)(struct pz_queue *q);
+	/* The message of a failed completion; NULL: "NAME: WHAT at offset
+	 * OFF failed: ...".  Returns res's error. */
+	int (*error)(struct pz_queue *q, unsigned int idx, int res, struct pmdzero_error *err);
+};
+
+struct pz_queue {
+	struct pz_run *run;
+	const char *name;		/* the engine's, for messages */
+	const char *what;		/* "write", "fallocate" */
+	const struct pz_queue_ops *ops;
+	void *backend;
+	unsigned int qd;
+	int whole_slots;		/* a success covers the whole slot */
+	/* The loop's state, for the backend to read. */
+	struct pz_queue_slot *slots;
+	unsigned int *free_slots, nfree;
+	unsigned int queued, inflight;
+	uint64_t done;			/* bytes completed */
+};
+
+/* Runs q over q->run's range in I/Os of io bytes; 0 or -errno (-EINTR:
+ * interrupted, run->done the zeroed prefix).  Every I/O submitted has
+ * completed when it returns, unless waiting itself failed. */
+int pz_queue_run(struct pz_queue *q, uint64_t io, struct pmdzero_error *err);
+/* Frees what pz_queue_run() allocated. */
+void pz_queue_free(struct pz_queue *q);
+
 #endif /* PMDZERO_INTERNAL_H */
