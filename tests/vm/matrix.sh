@@ -108,7 +108,9 @@ for setup in "$@"; do
 	mkdir -p "$logdir"
 	vm_disk_args=()
 	[ $disks = 0 ] || vm_disks_create "$logdir/$setup" || { echo "FAIL vm/$setup/disks"; failed=1; continue; }
-	PMDZERO_VM_MEM=$mem "$top/tests/vm/run-vm.sh" --kernel "$kdir" --label "$setup" --expect "$expect" \
+	# VM_ONLY runs part of a set-up: a base-kernel warning its full run
+	# must show may then not show (run-vm.sh says it did not check).
+	PMDZERO_VM_PARTIAL=${VM_ONLY:+1} PMDZERO_VM_MEM=$mem "$top/tests/vm/run-vm.sh" --kernel "$kdir" --label "$setup" --expect "$expect" \
 		--initrd "$boot_initrd" --suite "$suite" --append "$append" --timeout "$timeout" \
 		--logdir "$logdir" ${only:+--only "$only"} -- "${iommu[@]}" "${vm_disk_args[@]}" || failed=1
 	vm_disks_remove "$logdir/$setup"

@@ -248,7 +248,9 @@ awk -v label="$label" -v known_file="$here/known-warnings" -v count="$logdir/$la
 dropped=$(cat "$logdir/$label.known-warnings" 2>/dev/null || echo 0)
 # A base-kernel warning this set-up exists to show must have shown: the
 # exemption elsewhere rests on it.
-if [ -s "$logdir/$label.known-warnings.missing" ]; then
+if [ -s "$logdir/$label.known-warnings.missing" ] && [ -n "${PMDZERO_VM_PARTIAL:-}" ]; then
+	echo "vm/$label: known-warnings-shown not checked: only part of the set-up ran (VM_ONLY)"
+elif [ -s "$logdir/$label.known-warnings.missing" ]; then
 	echo "FAIL vm/$label/known-warnings-shown ($(head -n1 "$logdir/$label.known-warnings.missing"))"
 	failed=1
 elif [ "$(cat "$logdir/$label.known-warnings.must" 2> /dev/null)" -gt 0 ] 2> /dev/null; then
