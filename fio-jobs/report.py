@@ -820,7 +820,8 @@ COUNT_DEFINITIONS = [
     " remainder of a split is not counted again, and the split pieces are not extra bios.",
     "- **splits**: `block_split` events.",
     "- **requests**: `block_rq_issue` events.",
-    "- **merges**: bios merged into an existing request (`block_bio_backmerge`/`frontmerge`).",
+    "- **merges**: bios merged into an existing request, and requests into another"
+    " (`block_bio_backmerge`, `block_bio_frontmerge`, `block_rq_merge`).",
     "- **bio_bytes**: bytes of the submitted bios (shown as a multiple of the operation's"
     " bytes: 2.00 when every byte went down twice, as io_uring's -EAGAIN reissue does).",
     "- **per GiB**: value × 2^30 / bytes of the operation.",
