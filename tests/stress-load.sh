@@ -18,7 +18,8 @@
 #   STRESS_LOAD_NICE     the hog's nice value (default 19)
 #   STRESS_LOAD_TIMEOUT  stress-ng's --timeout (default 6h)
 #   STRESS_LOAD_LOG      where stress-ng's output goes (default
-#                        build/logs/stress-load.log)
+#                        build/stress-load.log: not in build/logs, whose
+#                        *.log make test removes when it starts)
 #   STRESS_LOAD_GROUP    own (default): the hog runs in its own session,
 #                        so under autogroup scheduling it takes its fair
 #                        share as a build from another terminal would;
@@ -32,7 +33,7 @@ cpus=$(nproc)
 args=${STRESS_LOAD_ARGS:---cpu $cpus}
 niceness=${STRESS_LOAD_NICE:-19}
 timeout=${STRESS_LOAD_TIMEOUT:-6h}
-log=${STRESS_LOAD_LOG:-$top/build/logs/stress-load.log}
+log=${STRESS_LOAD_LOG:-$top/build/stress-load.log}
 group=${STRESS_LOAD_GROUP:-own}
 case $group in
 own | same) ;;
