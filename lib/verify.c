@@ -57,14 +57,13 @@ int pmdzero_verify_progress(struct pmdzero_dev *dev, uint64_t offset, uint64_t l
 				 (unsigned long long)pos, strerror(-ret));
 			break;
 		}
+		res->bytes += n;
 		bad = pz_first_nonzero(buf, (size_t)n);
 		if (bad < n) {
-			res->bytes += n;
 			res->all_zero = 0;
 			res->first_nonzero = pos + bad;
 			break;
 		}
-		res->bytes += n;
 		if (progress)
 			progress(res->bytes, length, progress_arg);
 	}
@@ -136,8 +135,8 @@ struct pmdzero_guard *pmdzero_guard_new(struct pmdzero_dev *dev, uint64_t offset
 	if (!guard_bytes)
 		guard_bytes = PMDZERO_DEFAULT_GUARD_BYTES;
 	if (guard_bytes > PMDZERO_MAX_GUARD_BYTES) {
-		pz_error(err, -EINVAL, "guard size %llu is larger than 1 GiB",
-			 (unsigned long long)guard_bytes);
+		pz_error(err, -EINVAL, "guard size %llu is larger than %llu GiB",
+			 (unsigned long long)guard_bytes, PMDZERO_MAX_GUARD_BYTES >> 30);
 		return NULL;
 	}
 	guard_bytes -= guard_bytes % lbs;

@@ -129,9 +129,6 @@ uint64_t pz_default_length(const struct pz_args *a, const struct pmdzero_probe *
  * "a, b, c<last_sep>d", from the library's table; returns buf. */
 char *pz_engine_list(char *buf, size_t len, unsigned int flags, const char *last_sep);
 
-/* "kernel", "write" or "auto": how engine e zeroes (tools/cmd_engines.c). */
-const char *pz_engine_class(enum pmdzero_engine e);
-
 /* Help text shared by the commands that take sizes. */
 extern const char pz_sizes_help[];
 /* The alignment rule that follows it in zero and verify help. */

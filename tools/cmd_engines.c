@@ -29,7 +29,7 @@ static const struct {
  * changes), "kernel" when the kernel zeroes the range (BLKZEROOUT,
  * fallocate, IORING_OP_FALLOCATE), "auto" for the one that picks.
  */
-const char *pz_engine_class(enum pmdzero_engine e)
+static const char *engine_class(enum pmdzero_engine e)
 {
 	if (e == PMDZERO_ENGINE_AUTO)
 		return "auto";
@@ -81,10 +81,10 @@ static int run(const struct pz_args *a)
 		goto out;
 	if (!scols_table_new_column(tb, "DESCRIPTION", 0, SCOLS_FL_NOEXTREMES))
 		goto out;
-	for (e = 0; pmdzero_engine_name(e); e++) {
+	for (e = 0; e < pmdzero_engine_count(); e++) {
 		ln = scols_table_new_line(tb, NULL);
 		if (!ln || scols_line_set_data(ln, 0, pmdzero_engine_name(e)) ||
-		    scols_line_set_data(ln, 1, pz_engine_class(e)) ||
+		    scols_line_set_data(ln, 1, engine_class(e)) ||
 		    scols_line_set_data(ln, 2, flag_list(e, a->json ? "\n" : ",", flags,
 							 sizeof(flags))) ||
 		    scols_line_set_data(ln, 3, pmdzero_engine_help(e)))
