@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Command line parsing and help texts, kept free of I/O so that the unit
- * tests can drive them.  One getopt_long() table per subcommand, long
- * options sorted.
+ * tests can drive them.  Each subcommand declares its options once (struct
+ * pz_opt, in help order); getopt_long()'s tables, with the long options
+ * sorted, and the help's option list are built here from that.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -26,8 +27,7 @@ const char pz_sizes_help[] =
 	"hexadecimal.  As util-linux reads sizes.";
 
 const char pz_range_help[] =
-	"  Offset and length must be multiples of the\n"
-	"device's logical block size.\n";
+	"\nOffset and length must be multiples of the device's logical block size.\n";
 
 static const char footer[] = "\nFor more details see pmdzero(8).\n";
 
@@ -41,6 +41,92 @@ static const struct pz_cmd *find_cmd(const char *name)
 	return NULL;
 }
 
+/* Every command ends its options with these two. */
+static const struct pz_opt common_opts[] = {
+	{ .name = "help", .val = 'h', .help = "display this help" },
+	{ .name = "version", .val = 'V', .help = "display version" },
+	{ .name = NULL }
+};
+
+#define MAX_OPTS 32
+
+/* The options of c in help order, the common ones last; returns how many. */
+static size_t cmd_opts(const struct pz_cmd *c, const struct pz_opt **o)
+{
+	const struct pz_opt *lists[] = { c->opts, common_opts };
+	size_t n = 0, k, j;
+
+	for (k = 0; k < 2; k++)
+		for (j = 0; lists[k] && lists[k][j].name && n < MAX_OPTS; j++)
+			o[n++] = &lists[k][j];
+	return n;
+}
+
+static int is_short(int val)
+{
+	return val > 0 && val < OPT_GUARD;
+}
+
+/* The option's help text, from its string or its function. */
+static const char *opt_help(const struct pz_opt *o, char *buf, size_t len)
+{
+	if (!o->help_fn)
+		return o->help;
+	o->help_fn(buf, len);
+	return buf;
+}
+
+/* " -o, --offset <num>" without the leading space. */
+static void opt_label(const struct pz_opt *o, char *buf, size_t len)
+{
+	if (is_short(o->val))
+		snprintf(buf, len, "-%c, --%s%s%s", o->val, o->name, o->arg ? " " : "",
+			 o->arg ? o->arg : "");
+	else
+		snprintf(buf, len, "    --%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+}
+
+/* Prints the options, the text two columns after the longest label and
+ * wrapped before column 80, continued two columns further in. */
+static void print_opts(const struct pz_cmd *c, FILE *out)
+{
+	const struct pz_opt *o[MAX_OPTS];
+	size_t n = cmd_opts(c, o), k;
+	char label[96], buf[512], text[512], *w, *save;
+	int width = 0, col, len;
+
+	for (k = 0; k < n; k++) {
+		opt_label(o[k], label, sizeof(label));
+		len = (int)strlen(label);
+		if (len > width)
+			width = len;
+	}
+	width++;
+	for (k = 0; k < n; k++) {
+		opt_label(o[k], label, sizeof(label));
+		snprintf(text, sizeof(text), "%s", opt_help(o[k], buf, sizeof(buf)));
+		col = fprintf(out, " %-*s", width, label);
+		save = NULL;
+		for (w = strtok_r(text, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+			if (col > width + 1 && col + 1 + (int)strlen(w) > 79)
+				col = fprintf(out, "\n%*s", width + 3, "") - 1;
+			col += fprintf(out, " %s", w);
+		}
+		fputc('\n', out);
+	}
+}
+
+static void cmd_usage(const struct pz_cmd *c, FILE *out)
+{
+	fprintf(out, "Usage:\n pmdzero %s [options]%s%s\n", c->name, *c->operands ? " " : "",
+		c->operands);
+	fprintf(out, "\n%s\n", c->description);
+	fputs("\nOptions:\n", out);
+	print_opts(c, out);
+	if (c->help_after)
+		c->help_after(out);
+}
+
 void pz_usage(const char *cmd, FILE *out)
 {
 	const struct pz_cmd *c = find_cmd(cmd);
@@ -48,7 +134,7 @@ void pz_usage(const char *cmd, FILE *out)
 	size_t k;
 
 	if (c) {
-		c->usage(out);
+		cmd_usage(c, out);
 		fputs(footer, out);
 		return;
 	}
@@ -70,6 +156,95 @@ void pz_usage(const char *cmd, FILE *out)
 	      " -V, --version  display version\n"
 	      "\nRun 'pmdzero <command> --help' for the options of a command.\n", out);
 	fputs(footer, out);
+}
+
+static void json_str(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; s && *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(out, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(out, "\\u%04x", (unsigned char)*s);
+		else
+			fputc(*s, out);
+	}
+	fputc('"', out);
+}
+
+int pz_dump_options(FILE *out)
+{
+	const struct pz_opt *o[MAX_OPTS];
+	char text[512], val[2] = "";
+	size_t k, j, n;
+
+	fputs("{\"commands\": [", out);
+	for (k = 0; pz_cmds[k]; k++) {
+		n = cmd_opts(pz_cmds[k], o);
+		fprintf(out, "%s\n {\"name\": ", k ? "," : "");
+		json_str(out, pz_cmds[k]->name);
+		fputs(", \"operand\": ", out);
+		if (pz_cmds[k]->operand)
+			json_str(out, pz_cmds[k]->operand);
+		else
+			fputs("null", out);
+		fprintf(out, ", \"takes_command\": %s, \"options\": [",
+			pz_cmds[k]->takes_command ? "true" : "false");
+		for (j = 0; j < n; j++) {
+			fprintf(out, "%s\n  {\"long\": ", j ? "," : "");
+			json_str(out, o[j]->name);
+			fputs(", \"short\": ", out);
+			val[0] = (char)o[j]->val;
+			if (is_short(o[j]->val))
+				json_str(out, val);
+			else
+				fputs("null", out);
+			fputs(", \"arg\": ", out);
+			if (o[j]->arg)
+				json_str(out, o[j]->arg);
+			else
+				fputs("null", out);
+			fputs(", \"help\": ", out);
+			json_str(out, opt_help(o[j], text, sizeof(text)));
+			fputc('}', out);
+		}
+		fputs("]}", out);
+	}
+	fputs("\n]}\n", out);
+	return ferror(out) ? -1 : 0;
+}
+
+/* getopt_long()'s tables for c: long options sorted by name (the order the
+ * ambiguity message lists them in), short ones after a leading ':'. */
+struct getopt_tables {
+	struct option longopts[MAX_OPTS + 1];
+	char shortopts[2 * MAX_OPTS + 2];
+};
+
+static int cmp_option(const void *a, const void *b)
+{
+	return strcmp(((const struct option *)a)->name, ((const struct option *)b)->name);
+}
+
+static void build_tables(const struct pz_cmd *c, struct getopt_tables *t)
+{
+	const struct pz_opt *o[MAX_OPTS];
+	size_t n = cmd_opts(c, o), k, s = 0;
+
+	t->shortopts[s++] = ':';
+	for (k = 0; k < n; k++) {
+		t->longopts[k] = (struct option){ o[k]->name,
+						  o[k]->arg ? required_argument : no_argument,
+						  NULL, o[k]->val };
+		if (is_short(o[k]->val)) {
+			t->shortopts[s++] = (char)o[k]->val;
+			if (o[k]->arg)
+				t->shortopts[s++] = ':';
+		}
+	}
+	t->shortopts[s] = '\0';
+	qsort(t->longopts, n, sizeof(t->longopts[0]), cmp_option);
+	t->longopts[n] = (struct option){ NULL, 0, NULL, 0 };
 }
 
 char *pz_engine_list(char *buf, size_t len, unsigned int flags, const char *last_sep)
@@ -193,6 +368,7 @@ static int parse_count(const char *s, unsigned long long *v)
 int pz_parse_args(int argc, char **argv, struct pz_args *a, char *msg, size_t len,
 		  int *usage_error)
 {
+	struct getopt_tables tables;
 	const struct pz_cmd *cmd;
 	int c, i, nargs, ret, sub_argc;
 	char **sub_argv, names[256];
@@ -206,6 +382,11 @@ int pz_parse_args(int argc, char **argv, struct pz_args *a, char *msg, size_t le
 	if (argc < 2) {
 		*usage_error = 1;
 		return fail(msg, len, "no command specified");
+	}
+	/* Hidden, for the tests: exactly this word, no abbreviation. */
+	if (!strcmp(argv[1], "--dump-options")) {
+		a->dump_options = 1;
+		return 0;
 	}
 	if (argv[1][0] == '-') {
 		optind = 0;	/* full reinitialisation, for the unit tests */
@@ -243,8 +424,9 @@ int pz_parse_args(int argc, char **argv, struct pz_args *a, char *msg, size_t le
 		}
 	}
 
+	build_tables(cmd, &tables);
 	optind = 0;
-	while ((c = getopt_long(sub_argc, sub_argv, cmd->shortopts, cmd->longopts,
+	while ((c = getopt_long(sub_argc, sub_argv, tables.shortopts, tables.longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'h':
@@ -347,7 +529,7 @@ int pz_parse_args(int argc, char **argv, struct pz_args *a, char *msg, size_t le
 			return fail(msg, len, "option requires an argument -- '%c'", optopt);
 		default:
 			*usage_error = 1;
-			return bad_option(cmd->longopts, sub_argv[optind - 1], optopt, msg, len);
+			return bad_option(tables.longopts, sub_argv[optind - 1], optopt, msg, len);
 		}
 	}
 

@@ -35,18 +35,37 @@ enum {
 
 struct pz_args;
 
+/*
+ * One option of a command.  A command's options, in help order, are the one
+ * place an option is declared: tools/args.c builds getopt_long()'s tables
+ * and the help's option list from them, and `pmdzero --dump-options` prints
+ * them for the tests and the man-page check.
+ */
+struct pz_opt {
+	const char *name;		/* long name, without "--" */
+	int val;			/* short option character, or an OPT_ value */
+	const char *arg;		/* its argument as the help shows it
+					   ("<num>"); NULL: takes none */
+	const char *help;		/* one paragraph, wrapped by the help */
+	void (*help_fn)(char *buf, size_t len);	/* instead of help: text
+					   from the library's tables and limits */
+};
+
 /* One subcommand: everything the parser, the help texts and main() need. */
 struct pz_cmd {
 	const char *name;
 	const char *synopsis;		/* global help column 1: "probe <device>" */
 	const char *summary;		/* global help column 2: one line (a
 					   second one may follow after "\n") */
-	const char *shortopts;		/* getopt_long(), leading ':' */
-	const struct option *longopts;	/* sorted, NULL-terminated */
+	const char *operands;		/* usage line after "[options]": "<device>" */
+	const char *description;	/* help paragraph under the usage line */
+	const struct pz_opt *opts;	/* help order, name NULL at the end;
+					   --help and --version follow in every
+					   command */
+	void (*help_after)(FILE *out);	/* help text after the options, or NULL */
 	const char *operand;		/* the one operand: "device", "size";
 					   NULL: the command takes none */
 	int takes_command;		/* "<operand> -- <command> [args...]" */
-	void (*usage)(FILE *out);	/* body of "pmdzero NAME --help" */
 	int (*run)(const struct pz_args *a);	/* returns the exit status */
 	int fail_status;		/* exit status of its own failures,
 					   usage errors included (0: 1) */
@@ -83,6 +102,7 @@ struct pz_args {
 	char **child_argv;		/* trace: the command after "--" */
 	int help;			/* print help for cmd (or global) */
 	int version;
+	int dump_options;		/* pmdzero --dump-options (hidden) */
 	uint64_t count;			/* size -n (default 1) */
 	uint64_t page_size;		/* size --pages (0: bytes) */
 };
@@ -94,6 +114,10 @@ int pz_parse_args(int argc, char **argv, struct pz_args *a, char *msg, size_t le
 
 /* Prints the help text for cmd (NULL: the global help) to out. */
 void pz_usage(const char *cmd, FILE *out);
+
+/* Prints every command's options as JSON (pmdzero --dump-options), from the
+ * tables the parser and the help use; returns 0 or -1. */
+int pz_dump_options(FILE *out);
 
 /* A list of named, typed values printed as a NAME VALUE table or as JSON
  * from the same data (libsmartcols). */

@@ -100,36 +100,23 @@ out:
 	return PZ_EXIT_OK;
 }
 
-static const struct option longopts[] = {
-	{ "help", no_argument, NULL, 'h' },
-	{ "json", no_argument, NULL, 'J' },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 }
+static const struct pz_opt opts[] = {
+	{ .name = "json", .val = 'J', .help = "use JSON output format" },
+	{ .name = NULL }
 };
-
-static void usage(FILE *out)
-{
-	fputs("Usage:\n"
-	      " pmdzero engines [options]\n"
-	      "\nList the zeroing engines: name, class, flags and what each does.\n"
-	      "Class: kernel (the kernel zeroes the range: the path the PMD zero folio\n"
-	      "changes), write (zeroes written from a user buffer with O_DIRECT), or\n"
-	      "auto (picks one).  Flags: one-call (one kernel call for the whole range),\n"
-	      "queued (several I/Os in flight), writes (writes from a buffer), chunks\n"
-	      "(-b cuts the range into calls).\n"
-	      "\nOptions:\n"
-	      " -J, --json     use JSON output format\n"
-	      " -h, --help     display this help\n"
-	      " -V, --version  display version\n", out);
-}
 
 const struct pz_cmd pz_cmd_engines = {
 	.name = "engines",
 	.synopsis = "engines",
 	.summary = "list the zeroing engines and their classes",
-	.shortopts = ":hJV",
-	.longopts = longopts,
+	.operands = "",
+	.description = "List the zeroing engines: name, class, flags and what each does.\n"
+		       "Class: kernel (the kernel zeroes the range: the path the PMD zero folio\n"
+		       "changes), write (zeroes written from a user buffer with O_DIRECT), or\n"
+		       "auto (picks one).  Flags: one-call (one kernel call for the whole range),\n"
+		       "queued (several I/Os in flight), writes (writes from a buffer), chunks\n"
+		       "(-b cuts the range into calls).",
+	.opts = opts,
 	.operand = NULL,
-	.usage = usage,
 	.run = run,
 };

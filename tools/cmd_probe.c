@@ -63,36 +63,23 @@ static int run(const struct pz_args *a)
 	return ret ? PZ_EXIT_FAILURE : PZ_EXIT_OK;
 }
 
-static const struct option longopts[] = {
-	{ "help", no_argument, NULL, 'h' },
-	{ "json", no_argument, NULL, 'J' },
-	{ "no-signatures", no_argument, NULL, OPT_NO_SIGNATURES },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 }
+static const struct pz_opt opts[] = {
+	{ .name = "json", .val = 'J', .help = "use JSON output format" },
+	{ .name = "no-signatures", .val = OPT_NO_SIGNATURES,
+	  .help = "do not read the device: no signature probing" },
+	{ .name = NULL }
 };
-
-static void usage(FILE *out)
-{
-	fputs("Usage:\n"
-	      " pmdzero probe [options] <device>\n"
-	      "\nShow a block device's size, topology (libblkid), the queue limits that\n"
-	      "shape bios and requests (sysfs; a partition shows its disk's queue), whether\n"
-	      "it is read-only, mounted or held, and any file system or partition table\n"
-	      "signature (this reads the device).\n"
-	      "\nOptions:\n"
-	      " -J, --json           use JSON output format\n"
-	      "     --no-signatures  do not read the device: no signature probing\n"
-	      " -h, --help           display this help\n"
-	      " -V, --version        display version\n", out);
-}
 
 const struct pz_cmd pz_cmd_probe = {
 	.name = "probe",
 	.synopsis = "probe <device>",
 	.summary = "show identity, topology, queue limits and state",
-	.shortopts = ":hJV",
-	.longopts = longopts,
+	.operands = "<device>",
+	.description = "Show a block device's size, topology (libblkid), the queue limits that\n"
+		       "shape bios and requests (sysfs; a partition shows its disk's queue), whether\n"
+		       "it is read-only, mounted or held, and any file system or partition table\n"
+		       "signature (this reads the device).",
+	.opts = opts,
 	.operand = "device",
-	.usage = usage,
 	.run = run,
 };

@@ -27,25 +27,16 @@ static int run(const struct pz_args *a)
 	return PZ_EXIT_OK;
 }
 
-static const struct option longopts[] = {
-	{ "count", required_argument, NULL, 'n' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "pages", required_argument, NULL, OPT_PAGES },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 }
+static const struct pz_opt opts[] = {
+	{ .name = "count", .val = 'n', .arg = "<n>",
+	  .help = "multiply by <n> (a plain number; default 1)" },
+	{ .name = "pages", .val = OPT_PAGES, .arg = "<num>",
+	  .help = "print instead how many pages of <num> bytes hold the result, rounded up" },
+	{ .name = NULL }
 };
 
-static void usage(FILE *out)
+static void help_after(FILE *out)
 {
-	fputs("Usage:\n"
-	      " pmdzero size [options] <num>\n"
-	      "\nPrint <num> in bytes, as every pmdzero option reads sizes, for scripts.\n"
-	      "\nOptions:\n"
-	      " -n, --count <n>    multiply by <n> (a plain number; default 1)\n"
-	      "     --pages <num>  print instead how many pages of <num> bytes hold the\n"
-	      "                      result, rounded up\n"
-	      " -h, --help         display this help\n"
-	      " -V, --version      display version\n", out);
 	fputs(pz_sizes_help, out);
 	fputc('\n', out);
 }
@@ -54,9 +45,10 @@ const struct pz_cmd pz_cmd_size = {
 	.name = "size",
 	.synopsis = "size <num>",
 	.summary = "print a size in bytes, or in pages (for scripts)",
-	.shortopts = ":hn:V",
-	.longopts = longopts,
+	.operands = "<num>",
+	.description = "Print <num> in bytes, as every pmdzero option reads sizes, for scripts.",
+	.opts = opts,
+	.help_after = help_after,
 	.operand = "size",
-	.usage = usage,
 	.run = run,
 };

@@ -256,33 +256,19 @@ static int run(const struct pz_args *a)
 	return code;
 }
 
-static const struct option longopts[] = {
-	{ "help", no_argument, NULL, 'h' },
-	{ "json", no_argument, NULL, 'J' },
-	{ "no-bytes", no_argument, NULL, OPT_NO_BYTES },
-	{ "output", required_argument, NULL, OPT_OUTPUT },
-	{ "version", no_argument, NULL, 'V' },
-	{ "writes", no_argument, NULL, OPT_WRITES },
-	{ NULL, 0, NULL, 0 }
+static const struct pz_opt opts[] = {
+	{ .name = "output", .val = OPT_OUTPUT, .arg = "<file>",
+	  .help = "write the report to <file> instead of stdout" },
+	{ .name = "no-bytes", .val = OPT_NO_BYTES, .help = "count only; do not sample bio sizes" },
+	{ .name = "writes", .val = OPT_WRITES,
+	  .help = "count only writes and Write Zeroes, not reads" },
+	{ .name = "json", .val = 'J', .help = "use JSON output format" },
+	{ .name = NULL }
 };
 
-static void usage(FILE *out)
+static void help_after(FILE *out)
 {
-	fputs("Usage:\n"
-	      " pmdzero trace [options] <device> -- <command> [args...]\n"
-	      "\nRun <command> and count, from the kernel's block tracepoints, the bios,\n"
-	      "bio bytes, splits, merges and requests issued to <device> while it runs.\n"
-	      "A partition is traced through its whole disk.  Exits with the command's\n"
-	      "exit status (128 + signal number if it was killed); 125 if trace itself\n"
-	      "fails, 126 if <command> cannot be run, 127 if it is not found.\n"
-	      "\nOptions:\n"
-	      "     --output <file>  write the report to <file> instead of stdout\n"
-	      "     --no-bytes       count only; do not sample bio sizes\n"
-	      "     --writes         count only writes and Write Zeroes, not reads\n"
-	      " -J, --json           use JSON output format\n"
-	      " -h, --help           display this help\n"
-	      " -V, --version        display version\n"
-	      "\nCounts (exact; see pmdzero(8)):\n"
+	fputs("\nCounts (exact; see pmdzero(8)):\n"
 	      " bios       bios submitted by callers (block_bio_queue), each once: a split\n"
 	      "              remainder is not queued again, and a bio failed with EAGAIN\n"
 	      "              and sent again by its submitter (io_uring, aio) counts once\n"
@@ -298,11 +284,16 @@ const struct pz_cmd pz_cmd_trace = {
 	.synopsis = "trace <device> -- <cmd> [args]",
 	.summary = "count the bios, splits, merges and requests\n"
 		   "<device>'s disk sees while <cmd> runs",
-	.shortopts = ":hJV",
-	.longopts = longopts,
+	.operands = "<device> -- <command> [args...]",
+	.description = "Run <command> and count, from the kernel's block tracepoints, the bios,\n"
+		       "bio bytes, splits, merges and requests issued to <device> while it runs.\n"
+		       "A partition is traced through its whole disk.  Exits with the command's\n"
+		       "exit status (128 + signal number if it was killed); 125 if trace itself\n"
+		       "fails, 126 if <command> cannot be run, 127 if it is not found.",
+	.opts = opts,
+	.help_after = help_after,
 	.operand = "device",
 	.takes_command = 1,
-	.usage = usage,
 	.run = run,
 	.fail_status = PZ_EXIT_TRACE_FAILED,
 };

@@ -57,30 +57,17 @@ static int run(const struct pz_args *a)
 	return PZ_EXIT_OK;
 }
 
-static const struct option longopts[] = {
-	{ "help", no_argument, NULL, 'h' },
-	{ "json", no_argument, NULL, 'J' },
-	{ "length", required_argument, NULL, 'l' },
-	{ "offset", required_argument, NULL, 'o' },
-	{ "quiet", no_argument, NULL, OPT_QUIET },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 }
+static const struct pz_opt opts[] = {
+	{ .name = "offset", .val = 'o', .arg = "<num>", .help = "start of the range (default 0)" },
+	{ .name = "length", .val = 'l', .arg = "<num>",
+	  .help = "length of the range (default: to the end of the device)" },
+	{ .name = "json", .val = 'J', .help = "use JSON output format" },
+	{ .name = "quiet", .val = OPT_QUIET, .help = "no progress line on stderr" },
+	{ .name = NULL }
 };
 
-static void usage(FILE *out)
+static void help_after(FILE *out)
 {
-	fputs("Usage:\n"
-	      " pmdzero verify [options] <device>\n"
-	      "\nRead a byte range back with O_DIRECT and report the first non-zero byte;\n"
-	      "on a terminal, a progress line on stderr while it reads.\n"
-	      "Exits 0 if the whole range is zero, 1 if it is not, 2 if it could not check.\n"
-	      "\nOptions:\n"
-	      " -o, --offset <num>  start of the range (default 0)\n"
-	      " -l, --length <num>  length of the range (default: to the end of the device)\n"
-	      " -J, --json          use JSON output format\n"
-	      "     --quiet         no progress line on stderr\n"
-	      " -h, --help          display this help\n"
-	      " -V, --version       display version\n", out);
 	fputs(pz_sizes_help, out);
 	fputs(pz_range_help, out);
 }
@@ -89,10 +76,13 @@ const struct pz_cmd pz_cmd_verify = {
 	.name = "verify",
 	.synopsis = "verify <device>",
 	.summary = "check that a byte range reads back as zeroes",
-	.shortopts = ":hJl:o:V",
-	.longopts = longopts,
+	.operands = "<device>",
+	.description = "Read a byte range back with O_DIRECT and report the first non-zero byte;\n"
+		       "on a terminal, a progress line on stderr while it reads.\n"
+		       "Exits 0 if the whole range is zero, 1 if it is not, 2 if it could not check.",
+	.opts = opts,
+	.help_after = help_after,
 	.operand = "device",
-	.usage = usage,
 	.run = run,
 	.fail_status = PZ_EXIT_TROUBLE,
 };

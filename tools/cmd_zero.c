@@ -429,95 +429,81 @@ static int run(const struct pz_args *a)
 	return rc;
 }
 
-static const struct option longopts[] = {
-	{ "block-size", required_argument, NULL, 'b' },
-	{ "engine", required_argument, NULL, 'e' },
-	{ "force", no_argument, NULL, 'f' },
-	{ "guard", required_argument, NULL, OPT_GUARD },
-	{ "help", no_argument, NULL, 'h' },
-	{ "json", no_argument, NULL, 'J' },
-	{ "length", required_argument, NULL, 'l' },
-	{ "no-trace", no_argument, NULL, OPT_NO_TRACE },
-	{ "offset", required_argument, NULL, 'o' },
-	{ "queue-depth", required_argument, NULL, 'q' },
-	{ "quiet", no_argument, NULL, OPT_QUIET },
-	{ "trace", no_argument, NULL, OPT_TRACE },
-	{ "vectored", no_argument, NULL, OPT_VECTORED },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "verify", no_argument, NULL, OPT_VERIFY },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 }
-};
-
-/* Prints an option and its text, wrapped before column 80 as the fixed
- * lines of the help are: text from column 26, then from column 28. */
-static void help_opt(FILE *out, const char *opt, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void help_opt(FILE *out, const char *opt, const char *fmt, ...)
+/* The engines and limits in the help come from the library's table and header. */
+static void help_engine(char *buf, size_t len)
 {
-	char text[512], *w, *save = NULL;
-	va_list ap;
-	int col;
+	char a[256];
 
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
-	va_end(ap);
-	col = fprintf(out, " %-24s", opt);
-	for (w = strtok_r(text, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
-		if (col + 1 + (int)strlen(w) > 79)
-			col = fprintf(out, "\n%27s", "") - 1;
-		col += fprintf(out, " %s", w);
-	}
-	fputc('\n', out);
+	snprintf(buf, len, "%s (default %s)", pz_engine_list(a, sizeof(a), 0, " or "),
+		 pmdzero_engine_name(PMDZERO_ENGINE_AUTO));
 }
 
-static void usage(FILE *out)
+static void help_queue_depth(char *buf, size_t len)
+{
+	char a[256];
+
+	snprintf(buf, len, "I/Os in flight for %s (default %u)",
+		 pz_engine_list(a, sizeof(a), PMDZERO_ENGINE_QUEUED, " and "),
+		 PMDZERO_DEFAULT_QUEUE_DEPTH);
+}
+
+static void help_block_size(char *buf, size_t len)
 {
 	char a[256], b[256];
 
-	fputs("Usage:\n"
-	      " pmdzero zero [options] <device>\n"
-	      "\nZero a byte range of a block device; all data in the range is lost.\n"
-	      "Nothing is written unless every check passes: the range is aligned, non-empty\n"
-	      "and inside the device, and the device is writable, not mounted and not in use.\n"
-	      "\nOptions:\n"
-	      " -o, --offset <num>       start of the range (default 0)\n"
-	      " -l, --length <num>       length of the range (default: to the end of the device)\n", out);
-	/* The engines and limits come from the library's table and header. */
-	help_opt(out, "-e, --engine <name>", "%s (default %s)",
-		 pz_engine_list(a, sizeof(a), 0, " or "), pmdzero_engine_name(PMDZERO_ENGINE_AUTO));
-	help_opt(out, "-q, --queue-depth <num>", "I/Os in flight for %s (default %u)",
-		 pz_engine_list(a, sizeof(a), PMDZERO_ENGINE_QUEUED, " and "),
-		 PMDZERO_DEFAULT_QUEUE_DEPTH);
-	help_opt(out, "-b, --block-size <num>",
-		 "bytes per write (%s; default %uMiB) or per request (%s; default the "
+	snprintf(buf, len, "bytes per write (%s; default %uMiB) or per request (%s; default the "
 		 "whole range in one); at most %lluGiB",
 		 pz_engine_list(a, sizeof(a), PMDZERO_ENGINE_WRITES, ", "),
 		 PMDZERO_DEFAULT_BLOCK_SIZE >> 20,
 		 pz_engine_list(b, sizeof(b), PMDZERO_ENGINE_CHUNKS, ", "),
 		 PMDZERO_MAX_BLOCK_SIZE >> 30);
-	help_opt(out, "    --vectored", "%s: each write is a writev whose iovecs all point at one "
+}
+
+static void help_vectored(char *buf, size_t len)
+{
+	char a[256];
+
+	snprintf(buf, len, "%s: each write is a writev whose iovecs all point at one "
 		 "%uMiB zero buffer (a huge page when possible); -b default %uMiB",
 		 pz_engine_list(a, sizeof(a), PMDZERO_ENGINE_WRITES, ", "),
 		 PMDZERO_VECTORED_BUFFER >> 20, PMDZERO_DEFAULT_VECTORED_SIZE >> 20);
-	fputs("     --verify             write a pattern around the range first, then check\n"
-	      "                            the range reads as zeroes and the pattern is intact,\n"
-	      "                            and put the original data back (refused on a device\n"
-	      "                            in use)\n", out);
-	help_opt(out, "    --guard <num>", "bytes guarded on each side by --verify (default %uMiB, "
-		 "at most %lluGiB)", PMDZERO_DEFAULT_GUARD_BYTES >> 20, PMDZERO_MAX_GUARD_BYTES >> 30);
-	fputs(" -f, --force              zero a mounted or in-use device, or one that holds a\n"
-	      "                            file system or partition table signature\n"
-	      "     --trace              count the bios, splits, merges and requests of the\n"
-	      "                            zeroing (root; costs ~0.25 s outside elapsed_s)\n"
-	      "     --no-trace           do not count them (the default)\n"
-	      "     --quiet              no progress and no notes on stderr\n"
-	      " -v, --verbose            print the full record, one field a line (default:\n"
-	      "                            one line)\n"
-	      " -J, --json               use JSON output format (the full record)\n"
-	      " -h, --help               display this help\n"
-	      " -V, --version            display version\n", out);
+}
+
+static void help_guard(char *buf, size_t len)
+{
+	snprintf(buf, len, "bytes guarded on each side by --verify (default %uMiB, at most %lluGiB)",
+		 PMDZERO_DEFAULT_GUARD_BYTES >> 20, PMDZERO_MAX_GUARD_BYTES >> 30);
+}
+
+static const struct pz_opt opts[] = {
+	{ .name = "offset", .val = 'o', .arg = "<num>", .help = "start of the range (default 0)" },
+	{ .name = "length", .val = 'l', .arg = "<num>",
+	  .help = "length of the range (default: to the end of the device)" },
+	{ .name = "engine", .val = 'e', .arg = "<name>", .help_fn = help_engine },
+	{ .name = "queue-depth", .val = 'q', .arg = "<num>", .help_fn = help_queue_depth },
+	{ .name = "block-size", .val = 'b', .arg = "<num>", .help_fn = help_block_size },
+	{ .name = "vectored", .val = OPT_VECTORED, .help_fn = help_vectored },
+	{ .name = "verify", .val = OPT_VERIFY,
+	  .help = "write a pattern around the range first, then check the range reads as zeroes "
+		  "and the pattern is intact, and put the original data back (refused on a "
+		  "device in use)" },
+	{ .name = "guard", .val = OPT_GUARD, .arg = "<num>", .help_fn = help_guard },
+	{ .name = "force", .val = 'f',
+	  .help = "zero a mounted or in-use device, or one that holds a file system or partition "
+		  "table signature" },
+	{ .name = "trace", .val = OPT_TRACE,
+	  .help = "count the bios, splits, merges and requests of the zeroing (root; costs "
+		  "~0.25 s outside elapsed_s)" },
+	{ .name = "no-trace", .val = OPT_NO_TRACE, .help = "do not count them (the default)" },
+	{ .name = "quiet", .val = OPT_QUIET, .help = "no progress and no notes on stderr" },
+	{ .name = "verbose", .val = 'v',
+	  .help = "print the full record, one field a line (default: one line)" },
+	{ .name = "json", .val = 'J', .help = "use JSON output format (the full record)" },
+	{ .name = NULL }
+};
+
+static void help_after(FILE *out)
+{
 	fputs(pz_sizes_help, out);
 	fputs(pz_range_help, out);
 }
@@ -526,9 +512,12 @@ const struct pz_cmd pz_cmd_zero = {
 	.name = "zero",
 	.synopsis = "zero <device>",
 	.summary = "zero a byte range (its data is lost)",
-	.shortopts = ":b:e:fhJl:o:q:vV",
-	.longopts = longopts,
+	.operands = "<device>",
+	.description = "Zero a byte range of a block device; all data in the range is lost.\n"
+		       "Nothing is written unless every check passes: the range is aligned, non-empty\n"
+		       "and inside the device, and the device is writable, not mounted and not in use.",
+	.opts = opts,
+	.help_after = help_after,
 	.operand = "device",
-	.usage = usage,
 	.run = run,
 };

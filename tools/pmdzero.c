@@ -80,5 +80,7 @@ int main(int argc, char **argv)
 		printf("pmdzero %s\n", pmdzero_version());
 		return PZ_EXIT_OK;
 	}
+	if (a.dump_options)
+		return pz_dump_options(stdout) ? PZ_EXIT_FAILURE : PZ_EXIT_OK;
 	return a.command->run(&a);
 }

@@ -34,8 +34,9 @@ seed X".  Exit status 0 if every invocation behaved, 1 if not, 2 if the
 set-up failed.
 
 The model mirrors tools/args.c and the checks in lib/zero.c, lib/verify.c
-and tools/cmd_*.c: a new option or check goes into CMDS and the model
-below too (the script compares CMDS with each command's --help first).
+and tools/cmd_*.c.  The option tables themselves come from pmdzero
+--dump-options; a new option needs its meaning in the model (VALUE_KEYS or
+FLAG_KEYS and the code that uses it), which the script checks first.
 """
 
 import fcntl
@@ -63,31 +64,19 @@ DEFAULT_GUARD = 1 << 20         # PMDZERO_DEFAULT_GUARD_BYTES
 TIMEOUT = 120                   # seconds for one invocation (ASan, tracing)
 MAX_FAILURES = 10               # then stop: the rest would repeat them
 
-# The subcommands as tools/cmd_*.c declare them: short options (getopt
-# syntax), long options in table order (name: (takes an argument, key);
-# the key is the short option or the OPT_ name), operand, "-- command".
-CMDS = {
-    "probe": (":hJV", {"help": (0, "h"), "json": (0, "J"),
-                       "no-signatures": (0, "no-signatures"), "version": (0, "V")},
-              "device", False),
-    "zero": (":b:e:fhJl:o:q:vV",
-             {"block-size": (1, "b"), "engine": (1, "e"), "force": (0, "f"),
-              "guard": (1, "guard"), "help": (0, "h"), "json": (0, "J"),
-              "length": (1, "l"), "no-trace": (0, "no-trace"), "offset": (1, "o"),
-              "queue-depth": (1, "q"), "quiet": (0, "quiet"), "trace": (0, "trace"),
-              "vectored": (0, "vectored"), "verbose": (0, "v"),
-              "verify": (0, "verify"), "version": (0, "V")},
-             "device", False),
-    "trace": (":hJV", {"help": (0, "h"), "json": (0, "J"), "no-bytes": (0, "no-bytes"),
-                       "output": (1, "output"), "version": (0, "V"), "writes": (0, "writes")},
-              "device", True),
-    "verify": (":hJl:o:V", {"help": (0, "h"), "json": (0, "J"), "length": (1, "l"),
-                            "offset": (1, "o"), "quiet": (0, "quiet"), "version": (0, "V")},
-               "device", False),
-    "size": (":hn:V", {"count": (1, "n"), "help": (0, "h"), "pages": (1, "pages"),
-                       "version": (0, "V")},
-             "size", False),
-}
+# The subcommands' option tables, read from pmdzero --dump-options at start
+# (load_cmds): name -> (short options in getopt syntax, long options sorted
+# as tools/args.c sorts them (name: (takes an argument, key); the key is the
+# short option or, without one, the long name), operand, "-- command").
+# The model below decides what each key means; self_check() fails on an
+# option or a command it does not know.
+CMDS = {}
+# The options whose argument the model parses, and the flags it knows.
+VALUE_KEYS = {"o", "l", "b", "guard", "pages", "e", "q", "n", "output"}
+FLAG_KEYS = {"h", "V", "J", "f", "v", "verify", "no-trace", "trace", "quiet", "vectored",
+             "no-signatures", "no-bytes", "writes"}
+# Commands not fuzzed, and why.
+NOT_FUZZED = {"engines": "takes no operand and reads no device"}
 GLOBAL = (":hV", {"help": (0, "h"), "version": (0, "V")})
 
 # Strings that are sizes to no parser, or to a too lenient one.
@@ -1107,23 +1096,36 @@ def regressions(devices):
 
 # ---------------------------------------------------------------- setup ---
 
-def help_options(pmdzero, cmd):
-    out = subprocess.run([pmdzero, cmd, "--help"], capture_output=True).stdout.decode()
-    shorts = dict(re.findall(r"^\s+-(\w), --([a-z-]+)", out, re.M))
-    longs = set(re.findall(r"^\s+(?:-\w, )?--([a-z-]+)", out, re.M))
-    return shorts, longs
+def load_cmds(pmdzero):
+    """CMDS from pmdzero's own option tables (--dump-options)."""
+    out = subprocess.run([pmdzero, "--dump-options"], capture_output=True)
+    try:
+        table = json.loads(out.stdout)["commands"]
+    except (ValueError, KeyError) as e:
+        raise SetupError("pmdzero --dump-options: %s (exit %d)" % (e, out.returncode))
+    for c in table:
+        if c["name"] in NOT_FUZZED:
+            continue
+        shorts = sorted((o for o in c["options"] if o["short"]),
+                        key=lambda o: (o["short"].lower(), o["short"].isupper()))
+        shortopts = ":" + "".join(o["short"] + (":" if o["arg"] else "") for o in shorts)
+        longopts = {o["long"]: (1 if o["arg"] else 0, o["short"] or o["long"])
+                    for o in sorted(c["options"], key=lambda o: o["long"].encode())}
+        CMDS[c["name"]] = (shortopts, longopts, c["operand"], c["takes_command"])
 
 
-def self_check(pmdzero):
-    """The model knows the options each command's --help lists."""
-    for cmd, (shortopts, longopts, _, _) in CMDS.items():
-        shorts, longs = help_options(pmdzero, cmd)
-        if longs != set(longopts):
-            raise SetupError("%s --help lists %s, the model %s: update CMDS in %s" %
-                             (cmd, sorted(longs), sorted(longopts), __file__))
-        for s, name in shorts.items():
-            if longopts[name][1] != s or s not in shortopts:
-                raise SetupError("%s: -%s, --%s is not in the model" % (cmd, s, name))
+def self_check():
+    """The model knows every command and option the tables declare."""
+    if not CMDS:
+        raise SetupError("--dump-options declared no command to fuzz")
+    for cmd, (_, longopts, operand, _) in CMDS.items():
+        if not operand:
+            raise SetupError("%s takes no operand: add it to NOT_FUZZED or to the model in %s" %
+                             (cmd, __file__))
+        for name, (has_arg, key) in longopts.items():
+            if key not in (VALUE_KEYS if has_arg else FLAG_KEYS):
+                raise SetupError("%s --%s (key %s) is not in the model: add it to %s" %
+                                 (cmd, name, key, __file__))
 
 
 def engines(pmdzero):
@@ -1148,7 +1150,8 @@ def main():
     only = os.environ.get("PMDZERO_FUZZ_CASE")
     t0 = time.monotonic()
     try:
-        self_check(pmdzero)
+        load_cmds(pmdzero)
+        self_check()
         devices = [Device(p) for p in sys.argv[1:]]
         names, write_names = engines(pmdzero)
         with open("regular-file", "wb") as f:

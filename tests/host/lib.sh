@@ -108,6 +108,16 @@ for e in json.load(sys.stdin)["engines"]:
         print(e["name"])' "$@"
 }
 
+# The long options of a command (or of every command, with no argument),
+# one per line, from pmdzero's own option tables (--dump-options).
+_options() {
+	"$PMDZERO" --dump-options | python3 -c 'import json, sys
+for c in json.load(sys.stdin)["commands"]:
+    if len(sys.argv) < 2 or c["name"] == sys.argv[1]:
+        for o in c["options"]:
+            print(o["long"])' "$@"
+}
+
 # Whether pmdzero can trace here (root, tracefs, perf_event_open).
 _can_trace() {
 	"$PMDZERO" trace --no-bytes "$1" -- true >/dev/null 2>&1
