@@ -22,10 +22,12 @@ and in summary.json under "problems", and exits 0.
 
 Input: one JSON object per line in all.data, "kernel" stock|patched and
 "boot" naming a boot of boots.json:
-  cost     device scenario bytes ns method   (guest ns under -icount
-           shift=0,sleep=off: the guest instruction count)
-  counts   device scenario bytes bios requests splits merges bio_bytes
-  wall     device scenario bytes runs:[{wall_ns, cpu_ns}, ...]
+  cost     device scenario zeroing bytes ns method   (guest ns under
+           -icount shift=0,sleep=off: the guest instruction count)
+  counts   device scenario zeroing bytes bios requests splits merges bio_bytes
+  wall     device scenario zeroing bytes runs:[{wall_ns, cpu_ns}, ...]
+  (zeroing: "kernel" when the kernel zeroes the range, "write" for zeroes
+  written from a user buffer; rows carry it into summary.json)
   kill     device scenario latency_s:[seconds, ...]
   meminfo  mem_total_kib mem_available_kib
 boots.json: [{boot, kernel, mode: cost|wall, order, seconds,
@@ -93,6 +95,9 @@ import sys
 GIB = 1 << 30
 MIB = 1 << 20
 KERNELS = ("stock", "patched")
+# Who zeroes, as each cost, counts and wall record says ("zeroing"): the
+# kernel (the path the series changes) or writes from a user buffer.
+ZEROING = ("kernel", "write")
 AGREEMENT_LIMIT_PCT = 1.0
 COUNT_FIELDS = ("bios", "requests", "splits", "merges", "bio_bytes")
 DEVICE_LABELS = {
@@ -128,16 +133,10 @@ def is_nullb(device):
     return device.startswith("nullb")
 
 
-def is_user_write(scenario):
-    """Writes of a user buffer: the fio jobs and pmdzero's write engines.
-
-    Everything else (blkdiscard, fallocate, pmdzero's ioctl and fallocate
-    engines, mkfs, ...) is zeroing done by the kernel."""
-    if scenario.startswith("fio-"):
-        return True
-    if scenario.startswith("pmdzero-"):
-        return "ioctl" not in scenario and "fallocate" not in scenario
-    return False
+def is_user_write(row):
+    """Writes of a user buffer (the fio jobs, pmdzero's write engines), as
+    the records say; everything else is zeroing done by the kernel."""
+    return row.get("zeroing") == "write"
 
 
 def per_gib(value, nbytes):
@@ -245,9 +244,9 @@ def read_input(raw, problems):
             problems.add(f"{where}: not JSON ({e})")
             continue
         kind, boot, kernel = rec.get("kind"), rec.get("boot"), rec.get("kernel")
-        need = {"cost": ("device", "scenario", "bytes", "ns", "method"),
-                "counts": ("device", "scenario", "bytes") + COUNT_FIELDS,
-                "wall": ("device", "scenario", "bytes", "runs"),
+        need = {"cost": ("device", "scenario", "zeroing", "bytes", "ns", "method"),
+                "counts": ("device", "scenario", "zeroing", "bytes") + COUNT_FIELDS,
+                "wall": ("device", "scenario", "zeroing", "bytes", "runs"),
                 "kill": ("device", "scenario", "latency_s"),
                 "meminfo": ("mem_total_kib", "mem_available_kib")}.get(kind)
         if need is None:
@@ -256,6 +255,9 @@ def read_input(raw, problems):
         missing = [k for k in need if k not in rec]
         if missing:
             problems.add(f"{where}: {kind} record without {', '.join(missing)}")
+            continue
+        if "zeroing" in need and rec["zeroing"] not in ZEROING:
+            problems.add(f"{where}: zeroing {rec['zeroing']!r} is neither {' nor '.join(ZEROING)}")
             continue
         if kernel not in KERNELS:
             problems.add(f"{where}: kernel {kernel!r} is neither stock nor patched")
@@ -336,6 +338,11 @@ def new_row(kind, key, by_kernel, problems):
     first = next(r for k in KERNELS for r in by_kernel[k].values())
     if "bytes" in first:
         row["bytes"] = first["bytes"]
+    if "zeroing" in first:
+        who = {r["zeroing"] for k in KERNELS for r in by_kernel[k].values()}
+        if len(who) > 1:
+            problems.add(f"{kind} row {rowname(*key)}: records disagree on who zeroes ({', '.join(sorted(who))})")
+        row["zeroing"] = first["zeroing"]
     return row
 
 
@@ -547,7 +554,7 @@ def wall_phrase(r):
 def verdict_rows_wall(wall):
     rows = [r for r in wall if r["pairs"]]
     pick = [r for r in rows if r["scenario"] == HEADLINE and not is_nullb(r["device"])]
-    return pick or [r for r in rows if not is_user_write(r["scenario"])][:4]
+    return pick or [r for r in rows if not is_user_write(r)][:4]
 
 
 def verdict_wall(wall):
@@ -582,8 +589,8 @@ def blkzeroout_reference(cost, device, method):
 
 
 def verdict_user(cost, wall):
-    rows = [r for r in cost if is_user_write(r["scenario"]) and r["ratio"]]
-    wrows = [r for r in wall if is_user_write(r["scenario"]) and r["pairs"]]
+    rows = [r for r in cost if is_user_write(r) and r["ratio"]]
+    wrows = [r for r in wall if is_user_write(r) and r["pairs"]]
     if not rows and not wrows:
         return "User-space writes: no vectored-engine or fio rows in this run."
     parts = []
@@ -889,7 +896,7 @@ def run_gnuplot(outdir, name, script):
 def cost_figure_rows(cost):
     rows = [r for r in cost if r["scenario"] == HEADLINE and r["ratio"]]
     if not rows:
-        rows = [r for r in cost if r["ratio"] and not is_user_write(r["scenario"])]
+        rows = [r for r in cost if r["ratio"] and not is_user_write(r)]
     return rows[:8]
 
 

@@ -36,7 +36,7 @@ for job in $jobs; do
 		'"\(.trace.bios) \(.trace.requests) \(.trace.splits) \(.trace.merges) \(.trace.bio_bytes) \(.fio.jobs[0].write.io_bytes)"' \
 		"$json") || fail "$json: unreadable"
 	name=fio-$section-$bs
-	data "{\"kind\":\"counts\",\"kernel\":\"$PMDZERO_KERNEL\",\"device\":\"nvme\",\"scenario\":\"$name\",\"bytes\":$bytes,\"bios\":$bios,\"requests\":$requests,\"splits\":$splits,\"merges\":$merges,\"bio_bytes\":$bio_bytes}"
+	data "{\"kind\":\"counts\",\"kernel\":\"$PMDZERO_KERNEL\",\"device\":\"nvme\",\"scenario\":\"$name\",\"zeroing\":\"write\",\"bytes\":$bytes,\"bios\":$bios,\"requests\":$requests,\"splits\":$splits,\"merges\":$merges,\"bio_bytes\":$bio_bytes}"
 	need=0
 	[[ $section == *huge* ]] && need=$(( $(pmdzero size -n $iodepth --pages 2M "$bs") + 4 ))
 	reserve_hugepages $need
@@ -52,6 +52,6 @@ for job in $jobs; do
 		runs="$runs${runs:+,}$run"
 	done
 	reserve_hugepages 0
-	data "{\"kind\":\"wall\",\"kernel\":\"$PMDZERO_KERNEL\",\"device\":\"nvme\",\"scenario\":\"$name\",\"bytes\":$bytes,\"method\":\"fio\",\"runs\":[$runs]}"
+	data "{\"kind\":\"wall\",\"kernel\":\"$PMDZERO_KERNEL\",\"device\":\"nvme\",\"scenario\":\"$name\",\"zeroing\":\"write\",\"bytes\":$bytes,\"method\":\"fio\",\"runs\":[$runs]}"
 	echo "$name: bios=$bios requests=$requests runs=[$runs]"
 done

@@ -19,6 +19,23 @@ ZEROTIME=/usr/lib/pmdzero/zerotime.so
 BENCH_SIZE=$((4 * GiB))
 bench_full() { [ "${PMDZERO_FULL:-0}" = 1 ]; }
 
+# zeroing_of SCENARIO: who zeroes, as the report needs to know: "write"
+# for zeroes written from a user buffer (pmdzero's write engines, as
+# pmdzero engines --json classes them), "kernel" when the kernel zeroes the
+# range (blkdiscard -z, fallocate, mkfs, pmdzero's kernel engines).  The
+# fio rows (050) say "write" themselves.
+zeroing_of() {
+	local e
+	case $1 in
+	pmdzero-*)
+		e=${1#pmdzero-}
+		e=${e%-vectored}
+		pmdzero engines --json | jq -er --arg e "$e" '.engines[] | select(.name == $e) | .class'
+		;;
+	*) echo kernel ;;
+	esac
+}
+
 # count_row SCENARIO DEVICE_LABEL DEV BYTES|traced CMD...: one run of CMD
 # under `pmdzero trace --writes` (counters on the block tracepoints, the
 # counts fio-jobs/README.md defines), reported as a "counts" DATA line.
@@ -33,7 +50,7 @@ count_row() {
 		fail "$name on $label: unreadable pmdzero trace JSON"
 	[ "$lost" = 0 ] || fail "$name on $label: the trace lost $lost bio samples"
 	[ "$bytes" = traced ] && bytes=$bio_bytes
-	data "{\"kind\":\"counts\",\"kernel\":\"$PMDZERO_KERNEL\",\"device\":\"$label\",\"scenario\":\"$name\",\"bytes\":$bytes,\"bios\":$bios,\"requests\":$requests,\"splits\":$splits,\"merges\":$merges,\"bio_bytes\":$bio_bytes}"
+	data "{\"kind\":\"counts\",\"kernel\":\"$PMDZERO_KERNEL\",\"device\":\"$label\",\"scenario\":\"$name\",\"zeroing\":\"$(zeroing_of "$name")\",\"bytes\":$bytes,\"bios\":$bios,\"requests\":$requests,\"splits\":$splits,\"merges\":$merges,\"bio_bytes\":$bio_bytes}"
 	counted_bytes=$bytes
 }
 
@@ -100,7 +117,7 @@ cost_row() {
 	elif [ -n "$timed_bytes" ] && [ "$timed_bytes" != "$counted_bytes" ]; then
 		fail "$name on $label: timed $timed_bytes bytes, want $counted_bytes"
 	fi
-	data "{\"kind\":\"cost\",\"kernel\":\"$PMDZERO_KERNEL\",\"device\":\"$label\",\"scenario\":\"$name\",\"bytes\":$cost_bytes,\"ns\":$span_ns,\"runs_ns\":[$runs_ns],\"method\":\"$method\"}"
+	data "{\"kind\":\"cost\",\"kernel\":\"$PMDZERO_KERNEL\",\"device\":\"$label\",\"scenario\":\"$name\",\"zeroing\":\"$(zeroing_of "$name")\",\"bytes\":$cost_bytes,\"ns\":$span_ns,\"runs_ns\":[$runs_ns],\"method\":\"$method\"}"
 	echo "$name on $label: bios=$bios requests=$requests ns=$span_ns of [$runs_ns] ($method)"
 }
 
@@ -115,7 +132,7 @@ wall_row() {
 		timed "$method" "$@"
 		runs="$runs${runs:+,}{\"wall_ns\":$span_ns,\"cpu_ns\":$cpu_ns}"
 	done
-	data "{\"kind\":\"wall\",\"kernel\":\"$PMDZERO_KERNEL\",\"device\":\"$label\",\"scenario\":\"$name\",\"bytes\":$counted_bytes,\"method\":\"$method\",\"runs\":[$runs]}"
+	data "{\"kind\":\"wall\",\"kernel\":\"$PMDZERO_KERNEL\",\"device\":\"$label\",\"scenario\":\"$name\",\"zeroing\":\"$(zeroing_of "$name")\",\"bytes\":$counted_bytes,\"method\":\"$method\",\"runs\":[$runs]}"
 	echo "$name on $label: bios=$bios requests=$requests runs=[$runs]"
 }
 
@@ -184,7 +201,11 @@ reserve_hugepages() {
 	[ "$(cat /proc/sys/vm/nr_hugepages)" -ge "$1" ] || fail "cannot reserve $1 huge pages"
 }
 
-# meminfo_data: MemTotal and MemAvailable after boot, in KiB.
+# meminfo_data: MemTotal, MemFree and MemAvailable after boot, in KiB, and
+# what the boot log says of the static folio ("" when nothing).
 meminfo_data() {
-	data "{\"kind\":\"meminfo\",\"kernel\":\"$PMDZERO_KERNEL\",\"mem_total_kib\":$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo),\"mem_available_kib\":$(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo)}"
+	local folio
+	kib() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
+	folio=$(dmesg | sed -n 's/^\[[^]]*\] //; s/^static PMD zero folio[: ]*//p' | head -n1)
+	data "{\"kind\":\"meminfo\",\"kernel\":\"$PMDZERO_KERNEL\",\"mem_total_kib\":$(kib MemTotal),\"mem_free_kib\":$(kib MemFree),\"mem_available_kib\":$(kib MemAvailable),\"static_folio\":\"$folio\"}"
 }

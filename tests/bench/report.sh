@@ -208,6 +208,15 @@ refused refuses-unknown-boot "$tmp/strayboot" "boot 'stock-cost-9' is not in boo
 variant wrongmode 'recs.append(dict(recs[0], boot="stock-wall-1", scenario="blkdiscard-z-again"))'
 run "$tmp/wrongmode"
 refused refuses-cost-from-wall-boot "$tmp/wrongmode" "a cost record from wall boot stock-wall-1"
+variant nozeroing 'recs[0].pop("zeroing")'
+run "$tmp/nozeroing"
+refused refuses-record-without-zeroing "$tmp/nozeroing" "all.data line 1: cost record without zeroing"
+variant badzeroing 'recs[0]["zeroing"] = "user"'
+run "$tmp/badzeroing"
+refused refuses-unknown-zeroing "$tmp/badzeroing" "all.data line 1: zeroing 'user' is neither kernel nor write"
+variant mixedzeroing 'recs[1]["zeroing"] = "write"'
+run "$tmp/mixedzeroing"
+refused refuses-row-of-two-zeroings "$tmp/mixedzeroing" "cost row blkdiscard-z on nullb-default: records disagree on who zeroes (kernel, write)"
 
 # --allow-partial: the same unpaired run, reported with what is missing.
 variant partial 'drop(kind="cost", kernel="patched", scenario="pmdzero-ioctl")'
