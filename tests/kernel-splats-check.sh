@@ -48,7 +48,7 @@ else
 fi
 
 # One list: no reader spells its own.
-for f in tests/runner.sh tests/vm/run-vm.sh tests/vm/guest/lib.sh; do
+for f in tests/test-loop.sh tests/vm/run-vm.sh tests/vm/guest/lib.sh; do
 	if grep -q "Oops|general protection" "$here/../$f"; then
 		flunk "one-list-$(basename "$f")" "$f keeps its own copy of the expressions"
 	elif ! grep -q kernel_splat_re "$here/../$f"; then

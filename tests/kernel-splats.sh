@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # kernel_splat_re FILE: print the expressions of FILE (tests/kernel-splats:
 # REGEX<tab>EXAMPLE lines, # comments) joined into one grep -E expression.
-# Sourced by tests/runner.sh and tests/vm/run-vm.sh, and in the guest by
+# Sourced by tests/test-loop.sh and tests/vm/run-vm.sh, and in the guest by
 # lib.sh (as /pmdzero/kernel-splats.sh): one list, read the same way.
 kernel_splat_re() {
 	local re out=

@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # The skip allowlist, tests/expected-skips (its header says the format), for
-# tests/runner.sh, tests/run.sh and tests/vm/run-vm.sh.  Source it, then
+# tests/test-loop.sh, tests/run.sh and tests/vm/run-vm.sh.  Source it, then
 #
 #   skip_report TEST REASON   print the line for a test that skipped: "SKIP
 #                             TEST: REASON" if an entry allows it here;

@@ -6,7 +6,7 @@
 # $TEST_LOGDIR/host/NAME.log.  A test also fails if the kernel log shows a
 # WARNING, BUG or Oops while it ran.  Exits 1 if any test failed.
 #
-# The loop is tests/runner.sh's, shared with tests/unit.
+# The loop is tests/test-loop.sh's, shared with tests/unit.
 #
 # Environment: PMDZERO (default: $O/pmdzero), O (default: <repo>/build/default),
 # TEST_LOGDIR (default: $O/logs).  Arguments: test names to run (default all).
@@ -22,7 +22,7 @@ case $PMDZERO in
 *) PMDZERO=$(cd "$(dirname "$PMDZERO")" && pwd)/$(basename "$PMDZERO") ;;
 esac
 
-. "$here/../runner.sh"
+. "$here/../test-loop.sh"
 RUNNER_KMSG=0
 [[ -w /dev/kmsg ]] && dmesg >/dev/null 2>&1 && RUNNER_KMSG=1
 

@@ -4,7 +4,7 @@
 # (else $O, else build/default), and prints one line each:
 #   PASS unit/NAME | FAIL unit/NAME (exit N) | SKIP unit/NAME: reason
 # Output of each test goes to $TEST_LOGDIR/unit/NAME.log.  Exits 1 if any
-# test failed.  The loop is tests/runner.sh's, shared with tests/host.
+# test failed.  The loop is tests/test-loop.sh's, shared with tests/host.
 
 here=$(cd "$(dirname "$0")" && pwd)
 O=${1:-${O:-$here/../../build/default}}
@@ -17,7 +17,7 @@ if [[ ! -d $dir ]]; then
 	echo "0 passed, 1 failed, 0 skipped"
 	exit 1
 fi
-. "$here/../runner.sh"
+. "$here/../test-loop.sh"
 # Every program the Makefile lists must be there: a test that did not
 # build is a FAIL, not one fewer PASS.
 tests=() missing=0
