@@ -175,6 +175,7 @@ static int report(const struct pz_args *a, const struct pmdzero_probe *p,
 	pz_report_str(r, "command", cmdline ? cmdline : a->child_argv[0]);
 	pz_report_u64(r, "exit_status", (uint64_t)code);
 	pz_report_dbl(r, "elapsed_s", (double)c->elapsed_ns / 1e9, 6);
+	pz_report_u64(r, "elapsed_ns", c->elapsed_ns);
 	pz_report_u64(r, "bios", c->bios);
 	if (a->no_bytes)
 		pz_report_add(r, "bio_bytes", PZ_NUM, NULL, "not sampled (--no-bytes)");

@@ -44,6 +44,7 @@ static int run(const struct pz_args *a)
 	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)res.first_nonzero);
 	pz_report_add(r, "first_nonzero", PZ_NUM, res.all_zero ? NULL : buf, NULL);
 	pz_report_dbl(r, "elapsed_s", secs, 6);
+	pz_report_u64(r, "elapsed_ns", res.elapsed_ns);
 	pz_report_dbl(r, "mib_per_s", secs > 0 ? (double)res.bytes / 1048576.0 / secs : 0, 1);
 	ret = pz_report_print(r, a->json, stdout);
 	pz_report_free(r);

@@ -358,6 +358,10 @@ static int report(struct zero_run *z, int rc)
 	pz_report_dbl(r, "mib_per_s", secs > 0 ? (double)res->bytes / 1048576.0 / secs : 0, 1);
 	pz_report_dbl(r, "user_cpu_s", (double)res->user_ns / 1e9, 6);
 	pz_report_dbl(r, "sys_cpu_s", (double)res->sys_ns / 1e9, 6);
+	/* The same three exactly, for scripts that add them up (the bench). */
+	pz_report_u64(r, "elapsed_ns", res->elapsed_ns);
+	pz_report_u64(r, "user_cpu_ns", res->user_ns);
+	pz_report_u64(r, "sys_cpu_ns", res->sys_ns);
 	report_trace(r, z);
 	pz_report_bool(r, "verified", z->checked);
 	if (z->checked) {

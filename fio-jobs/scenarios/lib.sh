@@ -78,7 +78,7 @@ timed() {
 	engine)
 		"$@" > /tmp/engine.json || fail "$* failed"
 		read -r span_ns cpu_ns timed_bytes < <(jq -r '.zero[0] |
-			"\(.elapsed_s * 1e9 | round) \((.user_cpu_s + .sys_cpu_s) * 1e9 | round) \(.bytes)"' \
+			"\(.elapsed_ns) \(.user_cpu_ns + .sys_cpu_ns) \(.bytes)"' \
 			/tmp/engine.json) || fail "$*: unreadable JSON"
 		;;
 	process)
@@ -206,6 +206,6 @@ reserve_hugepages() {
 meminfo_data() {
 	local folio
 	kib() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
-	folio=$(dmesg | sed -n 's/^\[[^]]*\] //; s/^static PMD zero folio[: ]*//p' | head -n1)
+	folio=$(dmesg | sed -n 's/^\[[^]]*\] //; s/.*static PMD zero folio[: ]*//p' | head -n1)
 	data "{\"kind\":\"meminfo\",\"kernel\":\"$PMDZERO_KERNEL\",\"mem_total_kib\":$(kib MemTotal),\"mem_free_kib\":$(kib MemFree),\"mem_available_kib\":$(kib MemAvailable),\"static_folio\":\"$folio\"}"
 }

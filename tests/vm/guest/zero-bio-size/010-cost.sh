@@ -26,8 +26,8 @@ for setup in default max16384 max16384-8m; do
 			# beside the zeroout would be counted in its time.
 			pmdzero zero "$dev" -e ioctl --no-trace --quiet --force --json > /tmp/zero.json ||
 				fail "pmdzero zero failed"
-			s=$(jq -r '.zero[0].elapsed_s' /tmp/zero.json) || fail "unreadable pmdzero JSON"
-			ns="$ns${ns:+,}$(awk -v s="$s" 'BEGIN { printf "%.0f", s * 1e9 / 16 }')"
+			s=$(jq -r '.zero[0].elapsed_ns' /tmp/zero.json) || fail "unreadable pmdzero JSON"
+			ns="$ns${ns:+,}$(awk -v s="$s" 'BEGIN { printf "%.0f", s / 16 }')"
 		done
 		echo "$setup $candidate: bios=$bios splits=$splits requests=$requests ns_per_gib=[$ns]"
 		data "{\"setup\":\"$setup\",\"candidate\":\"$candidate\",\"kernel\":\"$PMDZERO_KERNEL\",\"bios\":$bios,\"splits\":$splits,\"requests\":$requests,\"ns_per_gib\":[$ns]}"
