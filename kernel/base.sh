@@ -105,7 +105,7 @@ series_configure() { # SRC OBJ on|off
 	local frags=("$base_top/Kconfig.fragment")
 	[ "$3" = off ] && frags+=("$base_top/kernel/configs/option-off.fragment")
 	make -C "$1" O="$2" ARCH=x86_64 -s tinyconfig >/dev/null 2>&1 &&
-		"$1/scripts/kconfig/merge_config.sh" -m -O "$2" "$2/.config" "${frags[@]}" >/dev/null 2>&1 &&
+		(cd "$2" && "$1/scripts/kconfig/merge_config.sh" -m -O "$2" "$2/.config" "${frags[@]}" >/dev/null 2>&1) &&
 		make -C "$1" O="$2" ARCH=x86_64 -s olddefconfig >/dev/null 2>&1
 }
 

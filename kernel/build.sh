@@ -122,7 +122,9 @@ flock 9
 
 say "$flavour: configuring in $obj"
 kmake -s tinyconfig >/dev/null
-"$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "${fragments[@]}" >/dev/null
+# merge_config.sh makes its temporary files in the current directory:
+# the object tree's, not the caller's (a repository checkout, say).
+(cd "$obj" && "$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "${fragments[@]}" >/dev/null)
 kmake -s olddefconfig >/dev/null
 
 # Every requested value must be in the final config, except symbols the tree

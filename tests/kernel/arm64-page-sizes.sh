@@ -15,7 +15,7 @@ for size in 4K 16K 64K; do
 	mkdir -p "$o"
 	printf 'CONFIG_ARM64_%s_PAGES=y\nCONFIG_TRANSPARENT_HUGEPAGE=y\nCONFIG_STATIC_PMD_ZERO_PAGE=y\n' "$size" > "$o/page.fragment"
 	make -C "$src" O="$o" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- -s tinyconfig > /dev/null 2>&1 &&
-		"$src/scripts/kconfig/merge_config.sh" -m -O "$o" "$o/.config" "$o/page.fragment" > /dev/null 2>&1 &&
+		(cd "$o" && "$src/scripts/kconfig/merge_config.sh" -m -O "$o" "$o/.config" "$o/page.fragment" > /dev/null 2>&1) &&
 		make -C "$src" O="$o" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- -s olddefconfig > /dev/null 2>&1 ||
 		{ echo "FAIL kernel/arm64-$size-pages: configuring failed"; failed=1; continue; }
 	got=$(grep -E '^(CONFIG_STATIC_PMD_ZERO_PAGE=|# CONFIG_STATIC_PMD_ZERO_PAGE is not set)' "$o/.config" || echo absent)
