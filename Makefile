@@ -106,7 +106,8 @@ initramfs: userspace deps-vm
 initramfs-arm64: deps-kernel deps-vm
 	tests/vm/mkinitramfs.sh --arch arm64 $(BUILD)/vm/initramfs-arm64.cpio
 
-# The patched kernel, booted as configured and with transparent_hugepage=never.
+# The patched kernel, booted as configured and with transparent_hugepage=never
+# (where the folio must still serve zeroing).
 vm-check: kernel initramfs
 	tests/vm/matrix.sh patched patched-thp-never
 
@@ -115,13 +116,14 @@ vm-check: kernel initramfs
 vm-arm64: kernel kernel-arm64 initramfs initramfs-arm64
 	tests/vm/matrix.sh patched arm64
 
-# Every kernel the VM suite knows: stock, patched, the option off, thp=never
-# and the debug kernel (KASAN, DEBUG_VM, PROVE_LOCKING); patched and debug
-# again with QEMU's IOMMU for the NVMe zero-page test; the arm64 kernel;
-# the stress and fault suite on stock, patched and debug.
+# Every kernel the VM suite knows: stock, patched, the option off, thp=never,
+# static_pmd_zero_page=off, 384 MiB and the debug kernel (KASAN, DEBUG_VM,
+# PROVE_LOCKING); patched and debug again with QEMU's IOMMU for the NVMe
+# zero-page test; the arm64 kernel; the stress and fault suite on stock,
+# patched and debug.
 vm-matrix: kernel kernel-stock kernel-off kernel-debug kernel-stock-debug kernel-arm64 initramfs initramfs-arm64
 	tests/vm/matrix.sh $(VM_SETUPS)
-VM_SETUPS := stock patched patched-thp-never option-off debug patched-384m patched-swiotlb \
+VM_SETUPS := stock patched patched-thp-never patched-param-off option-off debug patched-384m patched-swiotlb \
 	patched-iommu debug-iommu arm64 stress-stock stress-patched stress-debug stress-stock-debug
 
 # Each patch that changes behaviour taken back out (0002, 0003, 0005, 0006)

@@ -2,7 +2,8 @@
 # Regenerate kernel/patches/0000-cover-letter.patch: the shortlog and
 # diffstat from the series applied to the pristine tree, the text from
 # kernel/cover-letter.in, the verdict and the tables from
-# results/latest/summary.json (make bench) and results/zero-bio-size/table.txt.
+# results/latest/summary.json (make bench), results/zero-bio-size/table.txt
+# and results/memcost/table.txt (kernel/experiments/memcost/run.sh).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,9 +23,12 @@ while read -r p; do
 	case $p in ''|'#'*) continue ;; esac
 	git am -q "$top/kernel/patches/$p"
 done < "$top/kernel/series"
-git format-patch -q --cover-letter -o "$tmp/out" "$base"
-
 subject=$(sed -n 's/^SUBJECT: //p' "$top/kernel/cover-letter.in")
+# The series' version, as the subject names it: "[PATCH v3 0/7] ..." -> "PATCH v3".
+prefix=$(sed -n 's/^\[\(.*\) 0\/[0-9]*\] .*/\1/p' <<< "$subject")
+[ -n "$prefix" ] || { echo "mk-cover-letter: cover-letter.in's SUBJECT is not [PREFIX 0/N] ..." >&2; exit 1; }
+git format-patch -q --cover-letter --subject-prefix="$prefix" -o "$tmp/out" "$base"
+
 python3 - "$tmp/out/0000-cover-letter.patch" "$top/kernel/cover-letter.in" "$summary" "$subject" <<'PY'
 import json, os, re, sys, textwrap
 cover, template, summary, subject = sys.argv[1:5]
@@ -167,8 +171,12 @@ if prev:
              + "\n\n" + bases)
 else:
     bases = "(no previous base measured)"
+memcost = os.path.join(os.path.dirname(res), "memcost", "table.txt")
+if not os.path.exists(memcost):
+    sys.exit(f"mk-cover-letter: {memcost} missing: run kernel/experiments/memcost/run.sh")
 blocks = {"@BASES@": bases, "@VERDICT@": verdict, "@COST@": cost, "@WALL@": wall,
-          "@ZEROBIO@": open(zerobio).read().rstrip("\n")}
+          "@ZEROBIO@": open(zerobio).read().rstrip("\n"),
+          "@MEMCOST@": open(memcost).read().rstrip("\n")}
 for mark, value in blocks.items():
     text = text.replace(mark, value)
 # Mail is read in plain ASCII terminals too.

@@ -3,10 +3,10 @@
 # ASan/UBSan: unit tests, host tests on loop devices), the benchmark report
 # on known data, the kernel series checks (checkpatch, per-patch builds
 # with the option on and off, arm64 page sizes), and the VM matrix (stock,
-# patched, thp=never, option off, debug kernel, patched and debug with
-# QEMU's IOMMU for the NVMe test, the arm64 kernel under
-# qemu-system-aarch64, and the stress and fault suite on stock, patched and
-# debug).
+# patched, thp=never, static_pmd_zero_page=off, option off, debug kernel,
+# 384 MiB, patched and debug with QEMU's IOMMU for the NVMe test, the arm64
+# kernel under qemu-system-aarch64, and the stress and fault suite on
+# stock, patched and debug).
 # Each suite prints PASS/FAIL/SKIP lines; this counts them and closes with
 # the tests each VM set-up expected, ran, passed and skipped as allowed,
 # then "N passed, N failed, N skipped".  Exit status 0 only if nothing

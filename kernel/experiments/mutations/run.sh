@@ -20,6 +20,14 @@
 #                045's iomap bios and its no-64-KiB-page check only
 #   cap-32m      zeroing bios of 32 MiB, not 8: the counts, and the kill
 #                latency against its same-boot baseline (070)
+#   thp-policy-v2  series v2's policy back, booted with
+#                transparent_hugepage=never: the folio is skipped for THP's
+#                sake, so every count and 080's boot-time folio fail
+#   alloc-fail   not a mutation the tests must catch but the fallback they
+#                must accept: the boot-time allocation fails (the branch
+#                taken when get_huge_zero_page() cannot allocate), the
+#                kernel must behave as without the option (booted as
+#                expected small: every test passes) and log the failure
 #
 # Every mutation boots with the same tests ($tests); the table says which
 # must fail.  Prints "PASS mutation/NAME: ..." when the failures are
@@ -35,8 +43,18 @@ declare -A must_fail=(
 	[revert-0005]="001-kunit 010-blkzeroout-bios 011-fallocate-bios 020-requests-max-sectors"
 	[revert-0006]="045-xfs-64k-dio-zero-bios"
 	[cap-32m]="010-blkzeroout-bios 011-fallocate-bios 020-requests-max-sectors 070-kill-latency"
+	[thp-policy-v2]="001-kunit 010-blkzeroout-bios 011-fallocate-bios 020-requests-max-sectors 045-xfs-64k-dio-zero-bios 080-huge-zero-lifetime"
+	[alloc-fail]=none
 )
-[ $# -gt 0 ] || set -- revert-0002 revert-0003 revert-0005 revert-0006 cap-32m
+# The zero folio a mutation boots expecting (default large), and a line its
+# boot log must show.
+declare -A boot_expect=([alloc-fail]=small)
+declare -A boot_log=([alloc-fail]="static PMD zero folio allocation failed, using ZERO_PAGE")
+# The kernel command line a mutation boots with, where it needs one.
+declare -A boot_append=(
+	[thp-policy-v2]=transparent_hugepage=never
+)
+[ $# -gt 0 ] || set -- revert-0002 revert-0003 revert-0005 revert-0006 cap-32m thp-policy-v2 alloc-fail
 initrd=${INITRD:-$top/build/vm/initramfs.cpio}
 [ -f "$initrd" ] || { echo "mutations: no initramfs (make initramfs)" >&2; exit 2; }
 logdir=${TEST_LOGDIR:-$top/build/logs}/mutations
@@ -55,8 +73,9 @@ for m in "$@"; do
 	# The disks every matrix boot gets: 045 needs the virtio-blk one.
 	mkdir -p "$logdir"
 	vm_disks_create "$logdir/$m" || { echo "FAIL mutation/$m: cannot make its disks"; failed=1; continue; }
-	out=$("$top/tests/vm/run-vm.sh" --kernel "$kdir" --label "mutation-$m" --expect large \
-		--initrd "$initrd" --logdir "$logdir" --only "$tests" -- "${vm_disk_args[@]}" 2>/dev/null)
+	out=$("$top/tests/vm/run-vm.sh" --kernel "$kdir" --label "mutation-$m" --expect "${boot_expect[$m]:-large}" \
+		--initrd "$initrd" --logdir "$logdir" --only "$tests" --append "${boot_append[$m]:-}" \
+		-- "${vm_disk_args[@]}" 2>/dev/null)
 	vm_disks_remove "$logdir/$m"
 	wrong='' caught=''
 	for t in ${tests//,/ }; do
@@ -73,9 +92,14 @@ for m in "$@"; do
 			[ "${line%% *}" = PASS ] || wrong+="${wrong:+; }$t should pass: ${line:-no result}" ;;
 		esac
 	done
-	nfail=$(wc -w <<< "${must_fail[$m]}")
+	if [ -n "${boot_log[$m]:-}" ] && ! grep -qF "${boot_log[$m]}" "$logdir/mutation-$m.console.log"; then
+		wrong+="${wrong:+; }the boot log lacks \"${boot_log[$m]}\""
+	fi
+	nfail=$(wc -w <<< "${must_fail[$m]/none/}")
 	ntests=$(tr , '\n' <<< "$tests" | wc -l)
-	if [ -z "$wrong" ]; then
+	if [ -z "$wrong" ] && [ "${must_fail[$m]}" = none ]; then
+		echo "PASS mutation/$m: all $ntests tests passed as expected; the boot log says \"${boot_log[$m]:-}\""
+	elif [ -z "$wrong" ]; then
 		echo "PASS mutation/$m: $nfail of $ntests tests failed as expected, the rest passed; caught by $caught"
 	else
 		echo "FAIL mutation/$m: $wrong"

@@ -17,6 +17,21 @@ else
 		fail "static PMD zero folio allocated on a kernel expected to fall back"
 fi
 grep -q 'static PMD zero folio: .* at pfn' /tmp/boot.log && fail "the boot log shows a pfn"
+# A kernel that skipped the folio says why, and the reason is this boot's.
+why=$(sed -n 's/.*static PMD zero folio not allocated: //p' /tmp/boot.log)
+want=
+if ! grep -qw setup_static_pmd_zero_page /proc/kallsyms; then
+	: # built without the option: nothing to skip, nothing said
+elif grep -qw 'static_pmd_zero_page=off' /proc/cmdline; then
+	want=static_pmd_zero_page=off
+elif [ "$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)" -lt $((512 << 10)) ]; then
+	want="less than 512 MiB of RAM"
+fi
+if [ -n "$want" ]; then
+	expect_eq "why the boot log says the folio was skipped" "$why" "$want"
+elif [ -n "$why" ]; then
+	fail "the folio was skipped ($why) on a boot with no reason to"
+fi
 
 ko=$(find /lib/modules -name zero_folio_kunit.ko 2> /dev/null | head -n1)
 [ -n "$ko" ] || fail "zero_folio_kunit.ko is not in the guest (kernel built without it?)"
