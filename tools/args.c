@@ -158,10 +158,15 @@ void pz_usage(const char *cmd, FILE *out)
 	fputs(footer, out);
 }
 
+/* A JSON string, or null for NULL. */
 static void json_str(FILE *out, const char *s)
 {
+	if (!s) {
+		fputs("null", out);
+		return;
+	}
 	fputc('"', out);
-	for (; s && *s; s++) {
+	for (; *s; s++) {
 		if (*s == '"' || *s == '\\')
 			fprintf(out, "\\%c", *s);
 		else if ((unsigned char)*s < 0x20)
@@ -184,10 +189,7 @@ int pz_dump_options(FILE *out)
 		fprintf(out, "%s\n {\"name\": ", k ? "," : "");
 		json_str(out, pz_cmds[k]->name);
 		fputs(", \"operand\": ", out);
-		if (pz_cmds[k]->operand)
-			json_str(out, pz_cmds[k]->operand);
-		else
-			fputs("null", out);
+		json_str(out, pz_cmds[k]->operand);
 		fprintf(out, ", \"takes_command\": %s, \"options\": [",
 			pz_cmds[k]->takes_command ? "true" : "false");
 		for (j = 0; j < n; j++) {
@@ -195,15 +197,9 @@ int pz_dump_options(FILE *out)
 			json_str(out, o[j]->name);
 			fputs(", \"short\": ", out);
 			val[0] = (char)o[j]->val;
-			if (is_short(o[j]->val))
-				json_str(out, val);
-			else
-				fputs("null", out);
+			json_str(out, is_short(o[j]->val) ? val : NULL);
 			fputs(", \"arg\": ", out);
-			if (o[j]->arg)
-				json_str(out, o[j]->arg);
-			else
-				fputs("null", out);
+			json_str(out, o[j]->arg);
 			fputs(", \"help\": ", out);
 			json_str(out, opt_help(o[j], text, sizeof(text)));
 			fputc('}', out);

@@ -93,6 +93,11 @@ refused() { # name dir message: exit 1, the message on stderr, nothing written
 		fail "$1" "want exit 1, '$3' on stderr and no summary.md; got exit $(cat "$2/rc"): $(head -c 400 "$2/stderr")"
 	fi
 }
+refuses() { # name variant python-code message: the edited fixture is refused
+	variant "$2" "$3"
+	run "$tmp/$2"
+	refused "$1" "$tmp/$2" "$4"
+}
 
 # ---- the complete run
 mkdir -p "$tmp/full"
@@ -187,36 +192,26 @@ else
 fi
 
 # ---- refusals: exit 1, say why, write nothing
-variant unpaired 'drop(kind="cost", kernel="patched", scenario="pmdzero-ioctl")'
-run "$tmp/unpaired"
-refused refuses-one-kernel-row "$tmp/unpaired" "cost row pmdzero-ioctl on nullb-default: no patched record"
-variant oneboot 'drop(kind="cost", boot="stock-cost-2", device="nullb-default", scenario="blkdiscard-z")'
-run "$tmp/oneboot"
-refused refuses-cost-one-boot "$tmp/oneboot" "cost row blkdiscard-z on nullb-default: 1 stock boot, fewer than 2"
-variant halfpair 'drop(kind="wall", boot="patched-wall-2", device="nvme", scenario="blkdiscard-z")'
-run "$tmp/halfpair"
-refused refuses-wall-half-pair "$tmp/halfpair" "wall row blkdiscard-z on nvme: in boot stock-wall-2 but not in patched-wall-2, its pair"
-variant twopairs 'drop(kind="wall", boot="stock-wall-3", device="nvme", scenario="blkdiscard-z"); drop(kind="wall", boot="patched-wall-3", device="nvme", scenario="blkdiscard-z")'
-run "$tmp/twopairs"
-refused refuses-wall-two-boots "$tmp/twopairs" "wall row blkdiscard-z on nvme: 2 stock boot(s), fewer than 3"
-variant samekernel 'order("patched-wall-1", 8); order("stock-wall-2", 6)'
-run "$tmp/samekernel"
-refused refuses-pair-of-one-kernel "$tmp/samekernel" "wall boots stock-wall-1 and stock-wall-2 are consecutive in run order but both stock"
-variant strayboot 'recs.append(dict(recs[0], boot="stock-cost-9"))'
-run "$tmp/strayboot"
-refused refuses-unknown-boot "$tmp/strayboot" "boot 'stock-cost-9' is not in boots.json"
-variant wrongmode 'recs.append(dict(recs[0], boot="stock-wall-1", scenario="blkdiscard-z-again"))'
-run "$tmp/wrongmode"
-refused refuses-cost-from-wall-boot "$tmp/wrongmode" "a cost record from wall boot stock-wall-1"
-variant nozeroing 'recs[0].pop("zeroing")'
-run "$tmp/nozeroing"
-refused refuses-record-without-zeroing "$tmp/nozeroing" "all.data line 1: cost record without zeroing"
-variant badzeroing 'recs[0]["zeroing"] = "user"'
-run "$tmp/badzeroing"
-refused refuses-unknown-zeroing "$tmp/badzeroing" "all.data line 1: zeroing 'user' is neither kernel nor write"
-variant mixedzeroing 'recs[1]["zeroing"] = "write"'
-run "$tmp/mixedzeroing"
-refused refuses-row-of-two-zeroings "$tmp/mixedzeroing" "cost row blkdiscard-z on nullb-default: records disagree on who zeroes (kernel, write)"
+refuses refuses-one-kernel-row unpaired 'drop(kind="cost", kernel="patched", scenario="pmdzero-ioctl")' \
+	"cost row pmdzero-ioctl on nullb-default: no patched record"
+refuses refuses-cost-one-boot oneboot 'drop(kind="cost", boot="stock-cost-2", device="nullb-default", scenario="blkdiscard-z")' \
+	"cost row blkdiscard-z on nullb-default: 1 stock boot, fewer than 2"
+refuses refuses-wall-half-pair halfpair 'drop(kind="wall", boot="patched-wall-2", device="nvme", scenario="blkdiscard-z")' \
+	"wall row blkdiscard-z on nvme: in boot stock-wall-2 but not in patched-wall-2, its pair"
+refuses refuses-wall-two-boots twopairs 'drop(kind="wall", boot="stock-wall-3", device="nvme", scenario="blkdiscard-z"); drop(kind="wall", boot="patched-wall-3", device="nvme", scenario="blkdiscard-z")' \
+	"wall row blkdiscard-z on nvme: 2 stock boot(s), fewer than 3"
+refuses refuses-pair-of-one-kernel samekernel 'order("patched-wall-1", 8); order("stock-wall-2", 6)' \
+	"wall boots stock-wall-1 and stock-wall-2 are consecutive in run order but both stock"
+refuses refuses-unknown-boot strayboot 'recs.append(dict(recs[0], boot="stock-cost-9"))' \
+	"boot 'stock-cost-9' is not in boots.json"
+refuses refuses-cost-from-wall-boot wrongmode 'recs.append(dict(recs[0], boot="stock-wall-1", scenario="blkdiscard-z-again"))' \
+	"a cost record from wall boot stock-wall-1"
+refuses refuses-record-without-zeroing nozeroing 'recs[0].pop("zeroing")' \
+	"all.data line 1: cost record without zeroing"
+refuses refuses-unknown-zeroing badzeroing 'recs[0]["zeroing"] = "user"' \
+	"all.data line 1: zeroing 'user' is neither kernel nor write"
+refuses refuses-row-of-two-zeroings mixedzeroing 'recs[1]["zeroing"] = "write"' \
+	"cost row blkdiscard-z on nullb-default: records disagree on who zeroes (kernel, write)"
 
 # --allow-partial: the same unpaired run, reported with what is missing.
 variant partial 'drop(kind="cost", kernel="patched", scenario="pmdzero-ioctl")'
