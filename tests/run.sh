@@ -1,20 +1,39 @@
 #!/bin/bash
-# Every suite the project has, in one run: user space (plain and under
-# ASan/UBSan: unit tests, host tests on loop devices), the benchmark report
-# on known data, the kernel series checks (checkpatch, per-patch builds
-# with the option on and off, arm64 page sizes), and the VM matrix (stock,
-# patched, thp=never, static_pmd_zero_page=off, option off, debug kernel,
-# 384 MiB, patched and debug with QEMU's IOMMU for the NVMe test, the arm64
-# kernel under qemu-system-aarch64, and the stress and fault suite on
-# stock, patched and debug).
+# Every suite of a tier, in one run.
+#
+#   make test       (tier quick, what CI runs): user space (plain and under
+#                   ASan/UBSan: unit tests, host tests on loop devices), the
+#                   benchmark report on known data, the kernel series checks
+#                   (checkpatch, per-patch builds with the option on and off,
+#                   arm64's Kconfig gate by page size) and the VM matrix on
+#                   the debug, patched and stock kernels: debug (KASAN,
+#                   DEBUG_VM, PROVE_LOCKING) on the tests of the paths the
+#                   series changes, and with QEMU's IOMMU; patched as booted,
+#                   with thp=never, static_pmd_zero_page=off, 384 MiB, QEMU's
+#                   IOMMU and swiotlb=force; the stress and fault suite on
+#                   debug (faults, concurrency, SIGKILL), patched and stock.
+#   make test-full  (tier full): the debug set-ups whole, and the kernels
+#                   only it builds: arm64 (KUnit and the count tests under
+#                   qemu-system-aarch64), the series with the option off (the
+#                   guest suite) and the stock kernel with the debug options
+#                   (stress 050, where a known base-kernel warning must show).
+#                   make test stays under an hour on a bare two-core machine.
+#
+# Three lanes share the two CPUs, so that no core idles while a guest runs
+# on one: the kernel builds, then the series checks, in the background; the
+# user-space suites in the background; the VM matrix in the foreground,
+# its set-ups in the order the kernels are built, each starting as soon as
+# its kernel is ready (kernel/build.sh waits for a build in progress).  The
+# background lanes' output is printed when they end.
+#
 # Each suite prints PASS/FAIL/SKIP lines; this counts them and closes with
 # the tests each VM set-up expected, ran, passed and skipped as allowed,
 # then "N passed, N failed, N skipped".  Exit status 0 only if nothing
 # failed.  With CI=true (or PMDZERO_STRICT_SKIPS=1) a skip that
 # tests/expected-skips does not allow is a failure (tests/skips.sh).
 #
-# TESTS_SKIP_VM=1 leaves out the kernel checks and the VM matrix (they need
-# kernel builds: about half an hour on two cores the first time).
+# PMDZERO_TEST_TIER=quick|full chooses the tier (make test, make test-full).
+# TESTS_SKIP_VM=1 leaves out the kernel checks and the VM matrix.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,9 +43,16 @@ logs=$top/build/logs
 mkdir -p "$logs"
 summary=$logs/test-results.txt
 : > "$summary"
+tier=${PMDZERO_TEST_TIER:-quick}
+case $tier in
+quick) setups_target=print-vm-setups ;;
+full) setups_target=print-vm-setups-full ;;
+*) echo "tests/run.sh: PMDZERO_TEST_TIER is quick or full, not '$tier'" >&2; exit 2 ;;
+esac
+start=$(date +%s)
 
 section() { # name command...
-	local name=$1
+	local name=$1 t0=$(date +%s)
 	shift
 	echo "=== $name"
 	"$@" 2>&1 | tee -a "$logs/$name.log" | while IFS= read -r line; do
@@ -37,6 +63,7 @@ section() { # name command...
 		SKIP\ *:\ *) skips_strict && line=$(skip_report "$(sed 's/^SKIP \([^ ]*\): .*/\1/' <<< "$line")" "${line#*: }") ;;
 		esac
 		echo "$line"
+		# One writer per line, appended: the lanes share the file.
 		case $line in PASS\ *|FAIL\ *|SKIP\ *) echo "$line" >> "$summary" ;; esac
 	done
 	local rc=${PIPESTATUS[0]}
@@ -44,6 +71,7 @@ section() { # name command...
 	if [ "$rc" -ne 0 ] && ! grep -q "^FAIL " "$logs/$name.log"; then
 		echo "FAIL $name (exit $rc, see $logs/$name.log)" | tee -a "$summary"
 	fi
+	echo "--- $name: $(($(date +%s) - t0))s"
 }
 
 build_userspace() { # O SANITIZE
@@ -64,56 +92,96 @@ build_userspace() { # O SANITIZE
 	fi
 }
 
-rm -f "$logs"/*.log
-# The kernels take most of the time: build them in the background while the
-# user-space suites run, and wait for them before the kernel sections.
-prebuild=
-if [ "${TESTS_SKIP_VM:-0}" != 1 ]; then
-	(for f in stock patched option-off debug stock-debug arm64; do
-		kernel/build.sh "$f" || echo "prebuild: $f failed"
-	done) > "$logs/kernel-builds.txt" 2>&1 &
-	prebuild=$!
-	echo "=== kernel builds started in the background (log: $logs/kernel-builds.txt)"
-fi
+# The user-space suites after their build: unit and host tests, plain and
+# under ASan/UBSan, and the checks of the scripts' own logic.
+userspace_suites() {
+	local variant o san fuzz
+	yield_to_guests
+	for variant in default asan; do
+		o=$top/build/$variant san=
+		[ $variant = asan ] && san=1
+		# build/default is built before the lanes start (the initramfs
+		# takes its pmdzero).
+		[ $variant = default ] || section "build-$variant" build_userspace "$o" "$san"
+		section "unit-$variant" env TEST_LOGDIR="$logs/unit-$variant" \
+			ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 tests/unit/run.sh "$o"
+		# Under ASan the fuzz (061) generates 500 invocations, not 1000:
+		# the parser's memory errors show on a few hundred, and the
+		# suite is slow.
+		fuzz=1000
+		[ $variant = asan ] && fuzz=500
+		section "host-$variant" env PMDZERO="$o/pmdzero" TEST_LOGDIR="$logs/host-$variant" \
+			PMDZERO_FUZZ_COUNT="${PMDZERO_FUZZ_COUNT:-$fuzz}" \
+			ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 tests/host/run.sh
+	done
+	# The benchmark's report, on made-up data whose figures are known.
+	section bench-report tests/bench/report.sh
+	# The guest lib.sh's clock arithmetic, at the clock an RTC-less guest
+	# starts at.
+	section guest-lib tests/vm/guest-lib-check.sh
+	# The one list of kernel log lines that fail a test, checked against
+	# examples.
+	section kernel-splats tests/kernel-splats-check.sh
+	# The VM matrix's summary and its checks across set-ups, on made-up
+	# data.
+	section matrix-summary tests/vm/matrix-summary-check.sh
+}
 
-for variant in default asan; do
-	o=$top/build/$variant san=
-	[ $variant = asan ] && san=1
-	section "build-$variant" build_userspace "$o" "$san"
-	section "unit-$variant" env TEST_LOGDIR="$logs/unit-$variant" \
-		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 tests/unit/run.sh "$o"
-	# Under ASan the fuzz (061) generates 500 invocations, not 1000: the
-	# parser's memory errors show on a few hundred, and the suite is slow.
-	fuzz=1000
-	[ $variant = asan ] && fuzz=500
-	section "host-$variant" env PMDZERO="$o/pmdzero" TEST_LOGDIR="$logs/host-$variant" \
-		PMDZERO_FUZZ_COUNT="${PMDZERO_FUZZ_COUNT:-$fuzz}" \
-		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 tests/host/run.sh
-done
-# The benchmark's report, on made-up data whose figures are known.
-section bench-report tests/bench/report.sh
-# The guest lib.sh's clock arithmetic, at the clock an RTC-less guest starts at.
-section guest-lib tests/vm/guest-lib-check.sh
-# The one list of kernel log lines that fail a test, checked against examples.
-section kernel-splats tests/kernel-splats-check.sh
-# The VM matrix's summary and its checks across set-ups, on made-up data.
-section matrix-summary tests/vm/matrix-summary-check.sh
+# A background lane yields to the guests: a TCG guest with two vCPUs that
+# shares the cores with a kernel build at the same priority ran three
+# times slower than alone (the guest's lock holders are preempted), and
+# the guests carry the run's timing-sensitive tests.
+yield_to_guests() { renice -n 19 -p "$BASHPID" > /dev/null; }
 
-if [ -n "$prebuild" ]; then
-	echo "=== waiting for the kernel builds"
-	wait "$prebuild"
-	cat "$logs/kernel-builds.txt"
+# The kernels in the order the matrix boots them, then the series checks,
+# which need no kernel of their own and so run beside the last guests.
+kernel_lane() {
+	local f
+	yield_to_guests
+	for f in "$@"; do
+		kernel/build.sh "$f" > /dev/null 2>> "$logs/kernel-builds.txt" ||
+			echo "FAIL kernel-build/$f (log: $logs/kernel-builds.txt)" | tee -a "$summary"
+	done
 	section base-pin tests/kernel/base-pin.sh
 	section patch-check tests/kernel/patch-check.sh
 	# The newest linux-source-6.12 apt offers: a WARNING line, not a
 	# failure, when it is not the pin and the series does not take it.
 	section base-check kernel/base.sh check --newest --warn
 	section kernel-arm64 tests/kernel/arm64-page-sizes.sh
+}
+
+rm -f "$logs"/*.log "$logs"/*.lane "$logs/kernel-builds.txt"
+echo "=== make test, tier $tier"
+kernel_pid=
+if [ "${TESTS_SKIP_VM:-0}" != 1 ]; then
+	setups=$(make -s --no-print-directory -f Makefile "$setups_target")
+	# Each set-up's flavour, once, in the matrix's order.
+	kernels=$(tests/vm/matrix.sh --flavours $setups) || exit 2
+	kernel_lane $kernels > "$logs/kernel.lane" 2>&1 &
+	kernel_pid=$!
+	echo "=== kernel builds ($(echo $kernels)), then the series checks, in the background (log: $logs/kernel.lane)"
+fi
+section build-default build_userspace "$top/build/default" ""
+userspace_suites > "$logs/userspace.lane" 2>&1 &
+userspace_pid=$!
+echo "=== user-space suites in the background (log: $logs/userspace.lane)"
+
+if [ -n "$kernel_pid" ]; then
 	section initramfs tests/vm/mkinitramfs.sh build/vm/initramfs.cpio build/default/pmdzero
-	section initramfs-arm64 tests/vm/mkinitramfs.sh --arch arm64 build/vm/initramfs-arm64.cpio
-	section vm tests/vm/matrix.sh $(make -s --no-print-directory -f Makefile print-vm-setups)
+	[[ " $setups " != *" arm64 "* ]] ||
+		section initramfs-arm64 tests/vm/mkinitramfs.sh --arch arm64 build/vm/initramfs-arm64.cpio
+	section vm tests/vm/matrix.sh $setups
 else
 	skip_report kernel+vm TESTS_SKIP_VM=1 | tee -a "$summary"
+fi
+
+wait "$userspace_pid"
+echo "=== user-space suites (from the background)"
+cat "$logs/userspace.lane"
+if [ -n "$kernel_pid" ]; then
+	wait "$kernel_pid"
+	echo "=== kernel builds and series checks (from the background)"
+	cat "$logs/kernel-builds.txt" "$logs/kernel.lane"
 fi
 
 passed=$(grep -c '^PASS ' "$summary")
@@ -132,5 +200,6 @@ if [ "$failed" -gt 0 ]; then
 	echo "--- failed:"
 	grep '^FAIL ' "$summary"
 fi
+echo "tier $tier, $(( ($(date +%s) - start) / 60 )) min"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
