@@ -53,7 +53,8 @@ esac
 start=$(date +%s)
 
 section() { # name command...
-	local name=$1 t0=$(date +%s)
+	local name=$1 t0
+	t0=$(date +%s)
 	shift
 	echo "=== $name"
 	"$@" 2>&1 | tee -a "$logs/$name.log" | while IFS= read -r line; do
