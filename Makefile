@@ -35,7 +35,7 @@ PKGS_USERSPACE := build-essential pkg-config liburing-dev libaio-dev libblkid-de
 PKGS_KERNEL := build-essential bc bison flex libelf-dev libssl-dev cpio kmod \
 	python3-ply python3-git gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 PKGS_VM := qemu-system-x86 qemu-system-arm busybox-static cpio kmod file fio blktrace \
-	xfsprogs e2fsprogs util-linux fdisk jq
+	xfsprogs e2fsprogs util-linux fdisk jq dmsetup
 PKGS_TEST := blktrace fio jq python3 fdisk e2fsprogs xfsprogs util-linux file gnuplot-nox \
 	clang lintian dpkg-dev debhelper stress-ng
 PKGS_BENCH := python3 jq gnuplot-nox
@@ -126,17 +126,17 @@ vm-arm64: kernel kernel-arm64 initramfs initramfs-arm64
 # fault suite on stock, patched, debug and stock with the debug options.
 vm-matrix: kernel kernel-stock kernel-off kernel-debug kernel-stock-debug kernel-arm64 initramfs initramfs-arm64
 	tests/vm/matrix.sh $(VM_SETUPS_FULL)
-# make test's set-ups, grouped by kernel in the order tests/run.sh builds
-# them, so that each group boots while the next kernel builds; the debug
-# kernel first, whose guests take longest.  make test-full runs debug and
-# stress-debug whole (the -quick set-ups leave out what the patched
-# kernel's set-ups run: 15 minutes) and adds the set-ups whose kernels only
-# they use: arm64 (make test checks its Kconfig gate by page size),
-# option-off and stock-debug, three more builds.  Both would take make test
-# past its hour on a bare two-core machine.
-VM_SETUPS := debug-quick debug-iommu stress-debug-quick patched patched-thp-never patched-param-off \
-	patched-384m patched-swiotlb patched-iommu stress-patched stock stress-stock
-VM_SETUPS_FULL := $(subst -quick,,$(VM_SETUPS)) arm64 option-off stress-stock-debug
+# The set-ups of make test (tier quick) and make test-full (tier full), from
+# tests/vm/setups, in its order: grouped by kernel in the order tests/run.sh
+# builds them, so that each group boots while the next kernel builds.
+# make test-full runs debug and stress-debug whole (the -quick set-ups
+# leave out what the patched kernel's set-ups run: 15 minutes) and adds
+# the set-ups whose kernels only they use: arm64 (make test checks its
+# Kconfig gate by page size), option-off and stock-debug, three more
+# builds.  Both would take make test past its hour on a bare two-core
+# machine.
+VM_SETUPS := $(shell tests/vm/matrix.sh --tier quick)
+VM_SETUPS_FULL := $(shell tests/vm/matrix.sh --tier full)
 
 # Each patch that changes behaviour taken back out (0002, 0003, 0005, 0006)
 # and the bio cap raised to 32 MiB: exactly the guest tests named for each
@@ -161,6 +161,7 @@ unit-check: deps-userspace deps-test
 	tests/vm/guest-lib-check.sh
 	tests/kernel-splats-check.sh
 	tests/vm/matrix-summary-check.sh
+	tests/tables-check.sh --self-test
 
 host-check: userspace deps-test
 	PMDZERO=$(O)/pmdzero TEST_LOGDIR=$(LOGDIR)/host tests/host/run.sh

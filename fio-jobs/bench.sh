@@ -10,14 +10,17 @@
 # Two kinds of boot, each kernel in turn, ABBA (stock, patched, patched,
 # stock, ...), so that a drift of the host over the run does not land on one
 # kernel:
-#   cost  2 boots per kernel, one vCPU under TCG with -icount
-#         shift=0,sleep=off: guest time is guest instructions, so a time
-#         taken in the guest is an instruction count, repeatable to <1%
-#         whatever the host does.  Every tool zeroes the same 4 GiB of
-#         null_blk, in four set-ups; scenarios/0[0-2]*-cost.sh.
-#   wall  --wall-boots per kernel (default 3), an ordinary TCG guest:
-#         QEMU NVMe and virtio-blk on the zero-page path, kill latency,
-#         fio jobs; --runs timed runs each (default 3).  Wall-clock
+#   cost  cost_boots per kernel (fio-jobs/policy: 2), one vCPU under TCG
+#         with -icount shift=0,sleep=off: guest time is guest
+#         instructions, so a time taken in the guest is an instruction
+#         count, repeatable to <1% whatever the host does.  The
+#         scenarios whose BOOT line says cost: every zeroing tool on the
+#         same 4 GiB of null_blk in four set-ups, XFS with 64 KiB
+#         blocks, dm-thin provisioning.
+#   wall  --wall-boots per kernel (default and least: fio-jobs/policy, 3),
+#         an ordinary TCG guest: QEMU NVMe and virtio-blk on the
+#         zero-page path, kill latency, fio jobs; --runs timed runs each
+#         (default: fio-jobs/policy, 3).  Wall-clock
 #         under emulation follows the host: the report gives the median
 #         patched/stock ratio over the stock/patched boot pairs and its
 #         range, with the host's load average at each boot.
@@ -30,7 +33,10 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 here=$top/fio-jobs
-full=0 wall_boots=3 runs=3 cost_only=0
+# cost_boots, wall_boots, runs: the defaults and limits fio-jobs/policy sets.
+. "$here/policy"
+min_wall_boots=$wall_boots
+full=0 cost_only=0
 usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; }
 die() { echo "bench.sh: $*" >&2; exit 2; }
 while [ $# -gt 0 ]; do
@@ -44,8 +50,8 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [[ $runs =~ ^[1-9][0-9]*$ ]] || die "--runs takes a positive number, not '$runs'"
-[[ $wall_boots =~ ^[1-9][0-9]*$ ]] && [ "$wall_boots" -ge 3 ] ||
-	die "--wall-boots takes a number of at least 3 (the report needs three pairs), not '$wall_boots'"
+[[ $wall_boots =~ ^[1-9][0-9]*$ ]] && [ "$wall_boots" -ge "$min_wall_boots" ] ||
+	die "--wall-boots takes a number of at least $min_wall_boots (the report needs that many pairs), not '$wall_boots'"
 
 t_start=$(date +%s)
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
@@ -74,21 +80,26 @@ export PMDZERO_VM_ACCEL
 	echo "host_cpus: $(nproc)"
 	echo "full: $full"
 	echo "runs: $runs"
+	echo "cost_boots: $cost_boots"
 	echo "wall_boots: $wall_boots"
 } > "$raw/host"
 
-# Scenarios by kind, from their names: NNN-*-cost.sh and NNN-*-wall.sh;
-# 000-meminfo and the kill latency go with the boots that suit them.
+# The scenarios of a kind of boot, from each one's "# BOOT: cost|wall" line.
 only() {
-	local f list=
+	local f boot list=
 	for f in "$here"/scenarios/[0-9]*.sh; do
-		f=$(basename "$f" .sh)
-		case $1:$f in
-		cost:000-meminfo|cost:*-cost|wall:*-wall|wall:*-kill-latency) list+=${list:+,}$f ;;
+		boot=$(sed -n 's/^# BOOT: *//p' "$f")
+		case $boot in
+		cost|wall) ;;
+		*) die "$f: no '# BOOT: cost' or '# BOOT: wall' line" ;;
 		esac
+		[ "$boot" = "$1" ] && list+=${list:+,}$(basename "$f" .sh)
 	done
 	echo "$list"
 }
+declare -A scenarios
+scenarios[cost]=$(only cost) || exit 2
+scenarios[wall]=$(only wall) || exit 2
 # QEMU's null-co driver backs the wall boots' disks: 4 GiB that cost no
 # host memory, reads return zeroes.  NVMe with QEMU's Intel id: the nvme
 # driver turns Write Zeroes off for it, so zeroing takes the zero-page path.
@@ -113,7 +124,7 @@ boot() {
 	echo "bench: boot $order: $name" >&2
 	load0=$(loadavg) t0=$(date +%s)
 	"$top/tests/vm/run-vm.sh" --kernel "${kdir[$kernel]}" --label "$name" --expect none \
-		--suite bench --only "$(only "$mode")" --initrd "$initrd" --logdir "$raw" \
+		--suite bench --only "${scenarios[$mode]}" --initrd "$initrd" --logdir "$raw" \
 		--timeout 1800 --append "pmdzero.full=$full" "${args[@]}" -- "${qemu[@]}" >&2 || failed=1
 	[ $order = 1 ] || echo "," >> "$raw/boots.json.tmp"
 	printf '{"boot":"%s","kernel":"%s","mode":"%s","order":%d,"seconds":%d,"loadavg_before":%s,"loadavg_after":%s}' \
@@ -132,7 +143,7 @@ abba() { # MODE BOOTS
 		boot $second "$1" $i
 	done
 }
-abba cost 2
+abba cost "$cost_boots"
 t_cost=$(date +%s)
 [ $cost_only = 1 ] || abba wall "$wall_boots"
 printf '\n]\n' >> "$raw/boots.json.tmp"

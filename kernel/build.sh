@@ -5,18 +5,12 @@
 #   kernel/build.sh --key FLAVOUR  print only the cache key (configures)
 #   kernel/build.sh --where FLAVOUR print the source tree (extracted and
 #                                  patched if needed) and the object tree
+#   kernel/build.sh --checks FLAVOUR print what its guests must be able to
+#                                  run (its checks= in kernel/flavours)
+#   kernel/build.sh --arch FLAVOUR print its architecture
 #
-# Flavours:
-#   stock        linux-source-6.12 as Debian ships it, at the version
-#                kernel/BASE pins, Kconfig.fragment
-#   patched      the series applied, Kconfig.fragment (STATIC_PMD_ZERO_PAGE=y)
-#   option-off   the series applied, STATIC_PMD_ZERO_PAGE=n
-#   debug        the series applied, plus KASAN, DEBUG_VM, PROVE_LOCKING
-#   stock-debug  stock with debug's options: what the base kernel itself
-#                warns about under them (tests/vm/known-warnings)
-#   arm64        the series applied, arm64 with 4K pages for QEMU's virt
-#                machine (Image and modules); tests/kernel/arm64-page-sizes.sh
-#                checks that 16K and 64K pages cannot select the option.
+# FLAVOUR: a line of kernel/flavours, which says what each is made of
+# (stock, patched, option-off, debug, stock-debug, arm64, ...).
 #
 # PMDZERO_EXTRA_PATCHES (paths, space-separated) are applied after the
 # series, for experiments (kernel/experiments/): they change the source hash
@@ -25,8 +19,8 @@
 # The cache ($PMDZERO_CACHE, default ~/.cache/pmdzero) is keyed by a hash of
 # everything that goes into a build: the Debian source package version, the
 # patches, the final .config and the compiler.  An unchanged input costs a
-# few seconds of configuring the second time, nothing more.  Progress goes to stderr, the result to
-# stdout.
+# few seconds of configuring the second time, nothing more.  Progress goes
+# to stderr, the result to stdout.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -36,39 +30,57 @@ jobs=${JOBS:-$(nproc)}
 die() { echo "kernel/build.sh: $*" >&2; exit 1; }
 say() { echo "kernel/build.sh: $*" >&2; }
 
-key_only=0 where_only=0
+key_only=0 where_only=0 checks_only=0 arch_only=0
 case ${1:-} in
 --key) key_only=1; shift ;;
 --where) where_only=1; shift ;;
+--checks) checks_only=1; shift ;;
+--arch) arch_only=1; shift ;;
 esac
 flavour=${1:-}
-case $flavour in
-stock|patched|option-off|debug|stock-debug|arm64) ;;
-*) die "usage: kernel/build.sh [--key|--where] stock|patched|option-off|debug|stock-debug|arm64" ;;
-esac
+flavours=$top/kernel/flavours
+names=$(awk '!/^#/ && NF { printf "%s%s", sep, $1; sep = "|" }' "$flavours")
+[ -n "$flavour" ] || die "usage: kernel/build.sh [--key|--where|--checks|--arch] $names"
+row=$(awk -v f="$flavour" '!/^#/ && $1 == f { $1 = ""; print; found = 1; exit } END { exit !found }' "$flavours") ||
+	die "no flavour '$flavour' in kernel/flavours ($names)"
 
-# Only the pinned base (kernel/BASE), checked by version and sha256.
-tarball=$("$top/kernel/base.sh" tarball 2>&1) || die "$tarball"
-pkgver=$(. "$top/kernel/BASE" && echo "$BASE_VERSION")
-
-arch=x86_64 cross= target=bzImage image=arch/x86/boot/bzImage
+arch=x86_64 series=yes family=std checks=
 fragments=("$top/Kconfig.fragment")
-case $flavour in
-option-off) fragments+=("$top/kernel/configs/option-off.fragment") ;;
-debug|stock-debug) fragments+=("$top/kernel/configs/debug.fragment") ;;
-arm64)
-	arch=arm64 cross=aarch64-linux-gnu- target=Image image=arch/arm64/boot/Image
+for field in $row; do
+	value=${field#*=}
+	case $field in
+	series=yes|series=no) series=$value ;;
+	arch=x86_64|arch=arm64) arch=$value ;;
+	fragment=?*)
+		[ -f "$top/kernel/configs/$value.fragment" ] || die "$flavour: no kernel/configs/$value.fragment"
+		fragments+=("$top/kernel/configs/$value.fragment")
+		;;
+	objects=?*) family=$value ;;
+	checks=*) checks=$value ;;
+	*) die "kernel/flavours: $flavour: cannot read '$field'" ;;
+	esac
+done
+# --checks, --arch: what the flavour's guests must be able to run and
+# what they run on (matrix.sh).
+if [ "$checks_only" = 1 ]; then echo "$checks"; exit 0; fi
+if [ "$arch_only" = 1 ]; then echo "$arch"; exit 0; fi
+
+cross='' target=bzImage image=arch/x86/boot/bzImage
+if [ $arch = arm64 ]; then
+	cross=aarch64-linux-gnu- target=Image image=arch/arm64/boot/Image
 	# Kconfig.fragment less what exists only on x86: the same guest
 	# otherwise, so that the suite's results can be compared.
 	mkdir -p "$cache/tmp"
 	grep -vE '^CONFIG_(KERNEL_GZIP|ACPI|SERIAL_8250|SERIAL_8250_CONSOLE|RTC_CLASS|IOMMU_SUPPORT|INTEL_IOMMU|INTEL_IOMMU_DEFAULT_OFF)=' \
 		"$top/Kconfig.fragment" > "$cache/tmp/Kconfig.fragment.arm64"
-	fragments=("$cache/tmp/Kconfig.fragment.arm64" "$top/kernel/configs/arm64.fragment")
-	;;
-esac
+	fragments[0]=$cache/tmp/Kconfig.fragment.arm64
+fi
+# Only the pinned base (kernel/BASE), checked by version and sha256.
+tarball=$("$top/kernel/base.sh" tarball 2>&1) || die "$tarball"
+pkgver=$(. "$top/kernel/BASE" && echo "$BASE_VERSION")
 
 patches=()
-if [ "${flavour%-debug}" != stock ]; then
+if [ $series = yes ]; then
 	while read -r p; do
 		case $p in ''|'#'*) continue ;; esac
 		[ -f "$top/kernel/patches/$p" ] || die "kernel/series names missing $p"
@@ -109,8 +121,6 @@ flock -u 8
 
 # Object trees are reused across builds of the same source and family, so
 # toggling one option rebuilds only what depends on it.
-family=std
-case $flavour in option-off|debug|arm64) family=$flavour ;; stock-debug) family=debug ;; esac
 obj=$cache/obj/$srcname-$family
 mkdir -p "$obj"
 if [ $where_only = 1 ]; then echo "$src $obj"; exit 0; fi

@@ -89,7 +89,7 @@ struct pmdzero_dev *pmdzero_open(const char *path, unsigned int flags,
 
 	/* The probe goes through a plain read-only descriptor: it claims
 	 * nothing and reads no data. */
-	if (pmdzero_probe(path, 0, &p, err))
+	if (pz_probe_path(path, 0, &p, err))
 		return NULL;
 	return pmdzero_open_probe(&p, flags, err);
 }

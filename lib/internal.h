@@ -48,7 +48,7 @@ int pz_read_file(const char *path, char *buf, size_t len);
 /* Reads an unsigned decimal number from dir/name; 0 or -errno. */
 int pz_read_u64(const char *dir, const char *name, uint64_t *val);
 
-/* The zero buffer shared by the write engines (engine.c). */
+/* The zero buffer shared by the write engines (run.c). */
 struct pz_zbuf {
 	void *addr;
 	size_t len;		/* usable length */
@@ -94,13 +94,17 @@ int pz_read_devno(const char *dir, dev_t *devno);
 /* stat()s path and checks it is a block device; 0 or -errno (message set). */
 int pz_stat_blockdev(const char *path, struct stat *st, struct pmdzero_error *err);
 /* Probes the open device fd whose number is rdev into *p; 0 or -errno. */
+/* pmdzero_probe() for the library's own callers (it is deprecated in the
+ * header). */
+int pz_probe_path(const char *path, unsigned int flags, struct pmdzero_probe *p,
+		  struct pmdzero_error *err);
 int pz_probe_fd(int fd, dev_t rdev, unsigned int flags, struct pmdzero_probe *p,
 		struct pmdzero_error *err);
 /* Fills fs_type/pt_type from libblkid signature probing (reads); 0 or -errno. */
 int pz_probe_signatures(struct pmdzero_probe *p, int fd, struct pmdzero_error *err);
 
 /* Engine entry points, all with the range already checked; what they
- * share is in engine.c. */
+ * share is in run.c. */
 struct pz_run {
 	struct pmdzero_dev *dev;
 	const struct pmdzero_zero_opts *opts;

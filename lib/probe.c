@@ -288,7 +288,7 @@ int pz_stat_blockdev(const char *path, struct stat *st, struct pmdzero_error *er
 	return 0;
 }
 
-int pmdzero_probe(const char *path, unsigned int flags, struct pmdzero_probe *p,
+int pz_probe_path(const char *path, unsigned int flags, struct pmdzero_probe *p,
 		  struct pmdzero_error *err)
 {
 	struct stat st;
@@ -306,4 +306,31 @@ int pmdzero_probe(const char *path, unsigned int flags, struct pmdzero_probe *p,
 	ret = pz_probe_fd(fd, st.st_rdev, flags, p, err);
 	close(fd);
 	return ret;
+}
+
+int pmdzero_probe(const char *path, unsigned int flags, struct pmdzero_probe *p,
+		  struct pmdzero_error *err)
+{
+	return pz_probe_path(path, flags, p, err);
+}
+
+struct pmdzero_probe *pmdzero_probe_new(const char *path, unsigned int flags,
+					struct pmdzero_error *err)
+{
+	struct pmdzero_probe *p = calloc(1, sizeof(*p));
+
+	if (!p) {
+		pz_error(err, -ENOMEM, "out of memory");
+		return NULL;
+	}
+	if (pz_probe_path(path, flags, p, err)) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+void pmdzero_probe_free(struct pmdzero_probe *p)
+{
+	free(p);
 }

@@ -39,7 +39,7 @@ Lock dependency validator: Copyright (c) 2006 Red Hat, Inc., Ingo Molnar
 kasan: KernelAddressSanitizer initialized
 null_blk: disk kunit0 created
 NMI watchdog: Perf NMI watchdog permanently disabled
-pmdzero: start vm/001-kunit'
+pmdzero: start main/001-kunit'
 bad=$(grep -E -- "$all" <<< "$healthy")
 if [ -n "$bad" ]; then
 	flunk healthy "matches a healthy line: $(head -n1 <<< "$bad")"

@@ -46,8 +46,7 @@ summary=$logs/test-results.txt
 : > "$summary"
 tier=${PMDZERO_TEST_TIER:-quick}
 case $tier in
-quick) setups_target=print-vm-setups ;;
-full) setups_target=print-vm-setups-full ;;
+quick|full) ;;
 *) echo "tests/run.sh: PMDZERO_TEST_TIER is quick or full, not '$tier'" >&2; exit 2 ;;
 esac
 start=$(date +%s)
@@ -127,6 +126,9 @@ userspace_suites() {
 	# The VM matrix's summary and its checks across set-ups, on made-up
 	# data.
 	section matrix-summary tests/vm/matrix-summary-check.sh
+	# The flavour, set-up and scenario tables against the files they name,
+	# and that the check catches each way they can disagree.
+	section tables tests/tables-check.sh --self-test
 }
 
 # A background lane yields to the guests: a TCG guest with two vCPUs that
@@ -158,7 +160,7 @@ rm -f "$logs"/*.log "$logs"/*.lane "$logs/kernel-builds.txt"
 echo "=== make test, tier $tier"
 kernel_pid=
 if [ "${TESTS_SKIP_VM:-0}" != 1 ]; then
-	setups=$(make -s --no-print-directory -f Makefile "$setups_target")
+	setups=$(tests/vm/matrix.sh --tier "$tier") || exit 2
 	# Each set-up's flavour, once, in the matrix's order.
 	kernels=$(tests/vm/matrix.sh --flavours $setups) || exit 2
 	kernel_lane $kernels > "$logs/kernel.lane" 2>&1 &

@@ -197,22 +197,18 @@ static int report(const struct pz_args *a, const struct pmdzero_probe *p,
 	return ret;
 }
 
-static int run(const struct pz_args *a)
+/* Traces the device of probe p while the command runs, then reports. */
+static int trace(const struct pz_args *a, const struct pmdzero_probe *p)
 {
 	struct pmdzero_trace_counts c;
-	struct pmdzero_probe p;
 	struct pmdzero_error err;
 	struct pmdzero_trace *t;
 	struct output o;
 	int status = 0, code, rc;
 	FILE *out;
 
-	if (pmdzero_probe(a->device, 0, &p, &err)) {
-		pz_warnx_err(a->device, &err);
-		return PZ_EXIT_TRACE_FAILED;
-	}
 	raise_nofile();
-	t = pmdzero_trace_new_probe(&p, (a->no_bytes ? PMDZERO_TRACE_NO_BYTES : 0) |
+	t = pmdzero_trace_new_probe(p, (a->no_bytes ? PMDZERO_TRACE_NO_BYTES : 0) |
 					(a->writes ? PMDZERO_TRACE_WRITES : 0), &err);
 	if (!t) {
 		pz_warnx(a->device, "cannot trace: %s", err.msg);
@@ -244,7 +240,7 @@ static int run(const struct pz_args *a)
 	       WIFSIGNALED(status) ? 128 + WTERMSIG(status) : PZ_EXIT_FAILURE;
 
 	out = output_stream(&o);
-	if (!out || report(a, &p, t, &c, code, out))
+	if (!out || report(a, p, t, &c, code, out))
 		rc = -EIO;
 	if (out && out != stdout && fclose(out)) {
 		pz_warnx(a->output, "write error: %s", strerror(errno));
@@ -254,6 +250,22 @@ static int run(const struct pz_args *a)
 	/* The command succeeded but its report could not be written. */
 	if (rc && !code)
 		return PZ_EXIT_TRACE_FAILED;
+	return code;
+}
+
+static int run(const struct pz_args *a)
+{
+	struct pmdzero_error err;
+	struct pmdzero_probe *p;
+	int code;
+
+	p = pmdzero_probe_new(a->device, 0, &err);
+	if (!p) {
+		pz_warnx_err(a->device, &err);
+		return PZ_EXIT_TRACE_FAILED;
+	}
+	code = trace(a, p);
+	pmdzero_probe_free(p);
 	return code;
 }
 

@@ -142,25 +142,27 @@ static int check_and_open(struct zero_run *z)
 {
 	const struct pz_args *a = z->a;
 	const struct pmdzero_probe *p;
-	struct pmdzero_probe pre;
+	struct pmdzero_probe *pre;
 	struct pmdzero_error err;
 	int rc;
 
-	if (pmdzero_probe(a->device, 0, &pre, &err))
+	pre = pmdzero_probe_new(a->device, 0, &err);
+	if (!pre)
 		return pz_warnx_err(a->device, &err);
 	z->o.offset = a->offset;
-	z->o.length = pz_default_length(a, &pre);
+	z->o.length = pz_default_length(a, pre);
 	z->o.engine = (enum pmdzero_engine)a->engine;
 	z->o.queue_depth = a->queue_depth;
 	z->o.block_size = a->block_size;
 	z->o.flags = a->vectored ? PMDZERO_ZERO_VECTORED : 0;
-	if (pmdzero_zero_check(&pre, &z->o, &err))
-		return pz_warnx_err(a->device, &err);
-
-	/* The device is resolved once: this probe is the one opened,
-	 * checked and traced. */
-	z->dev = pmdzero_open_probe(&pre, PMDZERO_OPEN_WRITE | (a->force ? PMDZERO_OPEN_FORCE : 0),
-				    &err);
+	/* The device is resolved once: this probe is the one checked and
+	 * opened, and the open device's probe the one traced. */
+	if (pmdzero_zero_check(pre, &z->o, &err))
+		z->dev = NULL;
+	else
+		z->dev = pmdzero_open_probe(pre, PMDZERO_OPEN_WRITE |
+					    (a->force ? PMDZERO_OPEN_FORCE : 0), &err);
+	pmdzero_probe_free(pre);
 	if (!z->dev)
 		return pz_warnx_err(a->device, &err);
 	p = pmdzero_dev_probe(z->dev);

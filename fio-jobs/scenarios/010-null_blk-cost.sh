@@ -1,4 +1,5 @@
 #!/bin/bash
+# BOOT: cost
 # DESCRIPTION: cost (a cost boot: guest instructions) of zeroing a whole
 # 4 GiB null_blk with each tool, in each null_blk set-up: default limits
 # (255-sector requests), max_sectors=16384 (the block layer caps requests at

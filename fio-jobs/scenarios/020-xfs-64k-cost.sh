@@ -1,4 +1,5 @@
 #!/bin/bash
+# BOOT: cost
 # DESCRIPTION: XFS with 64 KiB blocks on a 4 GiB memory-backed null_blk (a
 # cost boot).  mkfs.xfs -b size=64k zeroes its log with
 # fallocate(FALLOC_FL_ZERO_RANGE): timed inside mkfs around that call.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# BOOT: wall
 # DESCRIPTION: wall-clock (a wall boot) of zeroing the boot's QEMU disks:
 # NVMe presented with QEMU's Intel id, for which the nvme driver turns Write
 # Zeroes off (NVME_QUIRK_DISABLE_WRITE_ZEROES) so that zeroing takes the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# BOOT: wall
 # DESCRIPTION: the zero-write fio jobs (fio-jobs/zero-write.fio) on the
 # boot's QEMU NVMe (a wall boot): user buffers, which the series leaves
 # alone: stock and patched should agree, a check that it costs nothing
@@ -36,7 +37,9 @@ for job in $jobs; do
 		'"\(.trace.bios) \(.trace.requests) \(.trace.splits) \(.trace.merges) \(.trace.bio_bytes) \(.fio.jobs[0].write.io_bytes)"' \
 		"$json") || fail "$json: unreadable"
 	name=fio-$section-$bs
-	data "{\"kind\":\"counts\",\"kernel\":\"$PMDZERO_KERNEL\",\"device\":\"nvme\",\"scenario\":\"$name\",\"zeroing\":\"write\",\"bytes\":$bytes,\"bios\":$bios,\"requests\":$requests,\"splits\":$splits,\"merges\":$merges,\"bio_bytes\":$bio_bytes}"
+	row_fields "$name" nvme
+	record counts "${row_fields[@]}" zeroing=write bytes:=$bytes bios:=$bios \
+		requests:=$requests splits:=$splits merges:=$merges bio_bytes:=$bio_bytes
 	need=0
 	[[ $section == *huge* ]] && need=$(( $(pmdzero size -n $iodepth --pages 2M "$bs") + 4 ))
 	reserve_hugepages $need
@@ -52,6 +55,6 @@ for job in $jobs; do
 		runs="$runs${runs:+,}$run"
 	done
 	reserve_hugepages 0
-	data "{\"kind\":\"wall\",\"kernel\":\"$PMDZERO_KERNEL\",\"device\":\"nvme\",\"scenario\":\"$name\",\"zeroing\":\"write\",\"bytes\":$bytes,\"method\":\"fio\",\"runs\":[$runs]}"
+	record wall "${row_fields[@]}" zeroing=write bytes:=$bytes method=fio runs:="[$runs]"
 	echo "$name: bios=$bios requests=$requests runs=[$runs]"
 done

@@ -22,8 +22,10 @@ bench_full() { [ "${PMDZERO_FULL:-0}" = 1 ]; }
 # zeroing_of SCENARIO: who zeroes, as the report needs to know: "write"
 # for zeroes written from a user buffer (pmdzero's write engines, as
 # pmdzero engines --json classes them), "kernel" when the kernel zeroes the
-# range (blkdiscard -z, fallocate, mkfs, pmdzero's kernel engines).  The
-# fio rows (050) say "write" themselves.
+# range (blkdiscard -z, fallocate, mkfs, pmdzero's kernel engines, dm-thin
+# provisioning, its control without block zeroing included: no user
+# buffer of zeroes there either).  The fio rows (050) say "write"
+# themselves.
 zeroing_of() {
 	local e
 	case $1 in
@@ -34,6 +36,32 @@ zeroing_of() {
 		;;
 	*) echo kernel ;;
 	esac
+}
+
+# The scenario the report leads with: what users run to zero a range.
+HEADLINE_SCENARIO=blkdiscard-z
+
+# row_fields SCENARIO DEVICE: the fields every record of a row carries,
+# in the array row_fields: the scenario, whether it is the headline, who
+# zeroes, and the device: its key, the label the report shows and its kind
+# (null_blk: the kernel's work alone; qemu: an emulated disk).  A device
+# the bench uses is described here and nowhere else.
+row_fields() {
+	local label kind
+	case $2 in
+	nullb-default) kind=null_blk label="null_blk default" ;;
+	nullb-max16384) kind=null_blk label="null_blk 1280K req" ;;
+	nullb-max16384-8m) kind=null_blk label="null_blk 8M req" ;;
+	nullb-virt-boundary) kind=null_blk label="null_blk virt_boundary" ;;
+	nullb-memory) kind=null_blk label="null_blk memory-backed" ;;
+	nullb-64mbps) kind=null_blk label="null_blk 64 MiB/s" ;;
+	nvme) kind=qemu label="QEMU NVMe" ;;
+	nvme-offload) kind=qemu label="NVMe offload (control)" ;;
+	virtio-blk) kind=qemu label="virtio-blk" ;;
+	*) fail "bench device '$2' is not described in fio-jobs/scenarios/lib.sh (row_fields)" ;;
+	esac
+	row_fields=(scenario="$1" headline:=$([ "$1" = $HEADLINE_SCENARIO ] && echo true || echo false)
+		device="$2" device_label="$label" device_kind=$kind)
 }
 
 # count_row SCENARIO DEVICE_LABEL DEV BYTES|traced CMD...: one run of CMD
@@ -50,7 +78,9 @@ count_row() {
 		fail "$name on $label: unreadable pmdzero trace JSON"
 	[ "$lost" = 0 ] || fail "$name on $label: the trace lost $lost bio samples"
 	[ "$bytes" = traced ] && bytes=$bio_bytes
-	data "{\"kind\":\"counts\",\"kernel\":\"$PMDZERO_KERNEL\",\"device\":\"$label\",\"scenario\":\"$name\",\"zeroing\":\"$(zeroing_of "$name")\",\"bytes\":$bytes,\"bios\":$bios,\"requests\":$requests,\"splits\":$splits,\"merges\":$merges,\"bio_bytes\":$bio_bytes}"
+	row_fields "$name" "$label"
+	record counts "${row_fields[@]}" zeroing="$(zeroing_of "$name")" bytes:=$bytes \
+		bios:=$bios requests:=$requests splits:=$splits merges:=$merges bio_bytes:=$bio_bytes
 	counted_bytes=$bytes
 }
 
@@ -61,6 +91,8 @@ count_row() {
 #   engine   CMD is `pmdzero zero ... --json`: its own timing around the
 #            zeroing (elapsed, and its user + system CPU from rusage)
 #   process  the whole command, from bash's microsecond clock
+#   self     CMD times what it measures itself, leaving out its set-up and
+#            tear-down, and prints span_ns=N as its last line
 timed() {
 	local method=$1 t0 t1 line
 	shift
@@ -86,6 +118,12 @@ timed() {
 		"$@" > /dev/null || fail "$* failed"
 		t1=$EPOCHREALTIME
 		span_ns=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", (b - a) * 1e9 }')
+		cpu_ns=0
+		;;
+	self)
+		"$@" > /tmp/self.out || fail "$* failed"
+		span_ns=$(sed -n '$s/^span_ns=\([0-9][0-9]*\)$/\1/p' /tmp/self.out)
+		[ -n "$span_ns" ] || fail "$*: its last line is not span_ns=N"
 		cpu_ns=0
 		;;
 	*) fail "timed: unknown method $method" ;;
@@ -117,7 +155,9 @@ cost_row() {
 	elif [ -n "$timed_bytes" ] && [ "$timed_bytes" != "$counted_bytes" ]; then
 		fail "$name on $label: timed $timed_bytes bytes, want $counted_bytes"
 	fi
-	data "{\"kind\":\"cost\",\"kernel\":\"$PMDZERO_KERNEL\",\"device\":\"$label\",\"scenario\":\"$name\",\"zeroing\":\"$(zeroing_of "$name")\",\"bytes\":$cost_bytes,\"ns\":$span_ns,\"runs_ns\":[$runs_ns],\"method\":\"$method\"}"
+	row_fields "$name" "$label"
+	record cost "${row_fields[@]}" zeroing="$(zeroing_of "$name")" bytes:=$cost_bytes \
+		ns:=$span_ns runs_ns:="[$runs_ns]" method="$method"
 	echo "$name on $label: bios=$bios requests=$requests ns=$span_ns of [$runs_ns] ($method)"
 }
 
@@ -132,7 +172,9 @@ wall_row() {
 		timed "$method" "$@"
 		runs="$runs${runs:+,}{\"wall_ns\":$span_ns,\"cpu_ns\":$cpu_ns}"
 	done
-	data "{\"kind\":\"wall\",\"kernel\":\"$PMDZERO_KERNEL\",\"device\":\"$label\",\"scenario\":\"$name\",\"zeroing\":\"$(zeroing_of "$name")\",\"bytes\":$counted_bytes,\"method\":\"$method\",\"runs\":[$runs]}"
+	row_fields "$name" "$label"
+	record wall "${row_fields[@]}" zeroing="$(zeroing_of "$name")" bytes:=$counted_bytes \
+		method="$method" runs:="[$runs]"
 	echo "$name on $label: bios=$bios requests=$requests runs=[$runs]"
 }
 
@@ -211,5 +253,6 @@ meminfo_data() {
 	folio=$(dmesg | sed -n 's/^\[[^]]*\] //; s/.*static PMD zero folio[: ]*//p' | head -n1)
 	# (The bench's guests are x86_64: 4 KiB pages.)
 	pcp=$(awk '$1 == "count:" { n += $2 } END { print n * 4 }' /proc/zoneinfo)
-	data "{\"kind\":\"meminfo\",\"kernel\":\"$PMDZERO_KERNEL\",\"mem_total_kib\":$(kib MemTotal),\"mem_free_kib\":$(kib MemFree),\"mem_available_kib\":$(kib MemAvailable),\"pcp_free_kib\":$pcp,\"static_folio\":\"$folio\"}"
+	record meminfo mem_total_kib:="$(kib MemTotal)" mem_free_kib:="$(kib MemFree)" \
+		mem_available_kib:="$(kib MemAvailable)" pcp_free_kib:=$pcp static_folio="$folio"
 }

@@ -26,7 +26,7 @@ struct pmdzero_error {
 };
 
 /* Returns the version of the library that is running (lib/VERSION, e.g.
- * "0.5.0"), which may be newer than the header a program was built with. */
+ * "0.6.0"), which may be newer than the header a program was built with. */
 const char *pmdzero_version(void);
 
 /* Parses a size as util-linux's strtosize() does (suffixes K to E in either
@@ -45,7 +45,18 @@ char *pmdzero_format_size(uint64_t bytes, char *buf, size_t len);
  * table signatures (libblkid superblock and partition probing). */
 #define PMDZERO_PROBE_SIGNATURES	(1U << 0)
 
-/* Everything pmdzero knows about a block device and the queue it feeds. */
+/* Everything pmdzero knows about a block device and the queue it feeds.
+ *
+ * Who allocates it: from 0.6 the library, which lets the struct grow at
+ * its end in later versions without breaking programs built against this
+ * header.  Get one from pmdzero_probe_new() (free it with
+ * pmdzero_probe_free()) or read the one pmdzero_dev_probe() returns (the
+ * device owns it); read the fields, do not copy the struct by value.  The
+ * functions that take a const struct pmdzero_probe * read only what they
+ * are given and keep no pointer to it; a version that adds a field will
+ * give them new symbol versions (as 0.3 did for the zero options), so
+ * that a probe a program built before it filled itself is read at its
+ * old size. */
 struct pmdzero_probe {
 	char path[4096];		/* path as given */
 	char name[64];			/* kernel name, e.g. "loop0p1" */
@@ -78,7 +89,21 @@ struct pmdzero_probe {
 	char pt_type[64];		/* partition table signature, or "" */
 };
 
-/* Fills *p for the block device at path; returns 0 or a negative errno. */
+/* (0.6) Probes the block device at path; returns a probe the caller frees
+ * with pmdzero_probe_free(), or NULL with err filled (-ENOMEM included). */
+struct pmdzero_probe *pmdzero_probe_new(const char *path, unsigned int flags,
+					struct pmdzero_error *err);
+
+/* (0.6) Frees a probe of pmdzero_probe_new(); NULL is allowed. */
+void pmdzero_probe_free(struct pmdzero_probe *p);
+
+/* Fills a caller's *p for the block device at path; returns 0 or a
+ * negative errno.  Kept for programs built against 0.1 to 0.5: a struct
+ * the caller allocates has the size of the caller's header, so it cannot
+ * grow.  New code: pmdzero_probe_new(). */
+#ifndef PMDZERO_NO_DEPRECATED
+__attribute__((deprecated("use pmdzero_probe_new(), whose struct the library sizes")))
+#endif
 int pmdzero_probe(const char *path, unsigned int flags,
 		  struct pmdzero_probe *p, struct pmdzero_error *err);
 

@@ -120,7 +120,7 @@ F=$tmp/full
 check cost-per-gib "$F" 'row("cost", "nullb-default", "blkdiscard-z")["stock"]["boots"] == {"stock-cost-1": 250e6, "stock-cost-2": 250e6} and row("cost", "nullb-default", "blkdiscard-z")["patched"]["boots"] == {"patched-cost-1": 12.5e6, "patched-cost-2": 12.5e6} and row("cost", "virtio-blk", "blkdiscard-z")["patched"]["mean"] == 30e6'
 check cost-ratio "$F" 'near(row("cost", "nullb-default", "blkdiscard-z")["ratio"], 20) and near(row("cost", "nullb-max16384", "blkdiscard-z")["ratio"], 200.5 / 20) and near(row("cost", "nullb-default", "fallocate-zero-range")["ratio"], 2.5)'
 check cost-agreement "$F" 'near(row("cost", "nullb-max16384", "blkdiscard-z")["stock"]["agreement_pct"], 100 / 200.5) and row("cost", "nullb-max16384", "blkdiscard-z")["stock"]["agrees"] and row("cost", "nullb-max16384", "blkdiscard-z")["deterministic"] and near(row("cost", "nullb-default", "fio-uring-8m")["patched"]["agreement_pct"], 50 / 72)'
-check thresholds-recorded "$F" 'd["thresholds"] == {"agreement_limit_pct": 1.0, "same_operation_limit_pct": 10}'
+check thresholds-recorded "$F" 'd["thresholds"] == {"agreement_limit_pct": 1.0, "same_operation_limit_pct": 10, "cost_boots_min": 2, "wall_boots_min": 3}'
 check cost-method "$F" '[r["method"] for r in d["cost"] if r["device"] == "nullb-default"] == ["syscall", "syscall", "engine", "engine", "engine", "process"]'
 check cost-flag-over-1pct "$F" 'near(row("cost", "nullb-default", "fallocate-zero-range")["patched"]["agreement_pct"], 2) and not row("cost", "nullb-default", "fallocate-zero-range")["patched"]["agrees"] and not row("cost", "nullb-default", "fallocate-zero-range")["deterministic"] and [r["scenario"] for r in d["cost"] if not r["deterministic"]] == ["fallocate-zero-range"]'
 check cost-flag-in-table "$F" 'mdrow("null_blk default", "fallocate-zero-range", "syscall", "250.0", "250.0", "99.0", "101.0", "2.50x", "0.00% / **2.00% > 1%**") and mdrow("null_blk default", "blkdiscard-z", "syscall", "250.0", "250.0", "12.5", "12.5", "20.0x", "0.00% / 0.00%")'
@@ -212,6 +212,10 @@ refuses refuses-unknown-zeroing badzeroing 'recs[0]["zeroing"] = "user"' \
 	"all.data line 1: zeroing 'user' is neither kernel nor write"
 refuses refuses-row-of-two-zeroings mixedzeroing 'recs[1]["zeroing"] = "write"' \
 	"cost row blkdiscard-z on nullb-default: records disagree on who zeroes (kernel, write)"
+refuses refuses-record-without-device-label nolabel 'recs[0].pop("device_label")' \
+	"cost row blkdiscard-z on nullb-default: a record without device_label"
+refuses refuses-row-of-two-headlines mixedheadline 'recs[1]["headline"] = False' \
+	"cost row blkdiscard-z on nullb-default: records disagree on headline"
 
 # --allow-partial: the same unpaired run, reported with what is missing.
 variant partial 'drop(kind="cost", kernel="patched", scenario="pmdzero-ioctl")'

@@ -2,7 +2,9 @@
 /* The zero ABI through the shared library, as binaries see it:
  * pmdzero_zero_check@PMDZERO_0.1 takes the 0.1 struct (allocated to its
  * exact size, so that ASan catches a read of the 0.3 fields) and
- * @PMDZERO_0.3 the 0.3 one, whose flags are checked. */
+ * @PMDZERO_0.3 the 0.3 one, whose flags are checked.  Each later node's
+ * symbols are where it put them, and a probe the library allocates (0.6)
+ * fails as the caller's did. */
 #include <dlfcn.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -58,6 +60,10 @@ int main(void)
 	CHECK(dlvsym(h, "pmdzero_verify_progress", "PMDZERO_0.5") &&
 	      dlvsym(h, "pmdzero_engine_count", "PMDZERO_0.5"),
 	      "pmdzero_verify_progress or pmdzero_engine_count @PMDZERO_0.5 missing");
+	CHECK(dlvsym(h, "pmdzero_probe_new", "PMDZERO_0.6") &&
+	      dlvsym(h, "pmdzero_probe_free", "PMDZERO_0.6") &&
+	      dlvsym(h, "pmdzero_probe", "PMDZERO_0.1"),
+	      "pmdzero_probe_new or _free @PMDZERO_0.6, or pmdzero_probe@PMDZERO_0.1, missing");
 	if (!check_0_1 || !check_0_3)
 		TEST_EXIT();
 
@@ -99,6 +105,15 @@ int main(void)
 	o.flags = PMDZERO_ZERO_VECTORED;
 	o.engine = PMDZERO_ENGINE_FALLOCATE;
 	CHECK(pmdzero_zero_check(&p, &o, &err) == -EINVAL, "static: vectored fallocate accepted");
+
+	/* A library-allocated probe: NULL and the error as pmdzero_probe()
+	 * gave them, for a path that is missing and one that is no block
+	 * device; freeing NULL is allowed. */
+	CHECK(!pmdzero_probe_new("/nonexistent/pmdzero", 0, &err) && err.code == -ENOENT,
+	      "probe_new of a missing path: %d %s", err.code, err.msg);
+	CHECK(!pmdzero_probe_new("/dev/null", 0, &err) && err.code == -ENOTBLK,
+	      "probe_new of /dev/null: %d %s", err.code, err.msg);
+	pmdzero_probe_free(NULL);
 	dlclose(h);
 	TEST_EXIT();
 }

@@ -8,10 +8,11 @@
 #   tests/vm/arm64-sysroot.sh
 set -euo pipefail
 
-# The shell and the tools the count tests drive, and what they load.
+# The shell and the tools the count tests drive (jq: their DATA records),
+# and what they load.
 packages=(busybox-static bash libtinfo6 libc6 coreutils libacl1 libattr1 libgmp10
 	libselinux1 libpcre2-8-0 diffutils util-linux libblkid1 libmount1
-	libsmartcols1 libuuid1 libcap-ng0 libsystemd0 libaudit1 libudev1)
+	libsmartcols1 libuuid1 libcap-ng0 libsystemd0 libaudit1 libudev1 jq libjq1 libonig5)
 
 cache=${PMDZERO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pmdzero}
 key=$(printf '%s\n' "${packages[@]}" | sha256sum | cut -c1-12)

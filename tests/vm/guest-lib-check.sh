@@ -49,4 +49,24 @@ check poll-first-second-octal-digits 0.078900 90000 2 30 "ok 0.090"
 check poll-times-out-first-second 0.839110 500000 0 2 "timeout: timed out after 2s waiting for the condition"
 check poll-2026 1796269035.839110 100000 3 30 "ok 0.200"
 check poll-times-out-2026 1796269035.999999 700000 0 3 "timeout: timed out after 3s"
+
+# record_check NAME WANT FIELD...: record(), in a subshell, with the kernel
+# "k": its DATA line must be WANT; WANT "fail" wants a FAIL line and exit 1.
+record_check() {
+	local name=$1 want=$2 got
+	shift 2
+	got=$(PMDZERO_HOME=$here/.. PMDZERO_KERNEL=k PMDZERO_RESULTS=/dev/stdout bash -c '
+		. "$1"; shift; record "$@"; echo "exit $?"' check "$here/guest/lib.sh" "$@" 2>&1)
+	if [ "$want" = fail ]; then
+		[[ $got == FAIL:* ]] && [[ $got != *"exit 0"* ]] && pass "$name" || flunk "$name" "got '$got', want a FAIL"
+	else
+		[ "$got" = "@@PMDZERO DATA $want"$'\n'"exit 0" ] && pass "$name" || flunk "$name" "got '$got', want '$want'"
+	fi
+}
+# Text stays text, even when it looks like a number; := takes JSON.
+record_check record-fields '{"kind":"t","kernel":"k","test":"a b","n":3,"v":[1,2],"id":"007","o":{"x":null}}' \
+	t test="a b" n:=3 v:='[1,2]' id=007 o:='{"x":null}'
+record_check record-text-with-equals '{"kind":"t","kernel":"k","append":"x=y"}' t append=x=y
+record_check record-bad-json fail t n:=
+record_check record-no-key fail t justtext
 exit $failed

@@ -3,7 +3,8 @@
 # tests/vm/matrix-summary.py on made-up set-ups whose every figure is known:
 # the counts table, the XFS model compared across kernels (same: PASS;
 # one differs: FAIL and exit 1), kmemleak scans required where LEAK_SETUPS
-# says, and faults from a part the table has no column for.  One PASS/FAIL
+# says, faults from a part the table has no column for, and a record of
+# an unknown kind.  The records are written by the guests' own record().  One PASS/FAIL
 # line per check, exit 1 if any failed.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -14,10 +15,17 @@ failed=0
 pass() { echo "PASS matrix-summary/$1"; }
 flunk() { echo "FAIL matrix-summary/$1: $2"; failed=1; }
 
-model='{"xfs_model":{"seed":1,"workers":2,"ops":10,"counts":{"dwrite":6,"zero":4},"checksum":"ab","repair":"clean"}}'
-other='{"xfs_model":{"seed":1,"workers":2,"ops":10,"counts":{"dwrite":6,"zero":4},"checksum":"cd","repair":"clean"}}'
+# rec KERNEL KIND FIELD...: a record as the guests write it (lib.sh's
+# record()), without its DATA prefix.
+rec() {
+	PMDZERO_HOME=$here/.. PMDZERO_KERNEL=$1 PMDZERO_RESULTS=/dev/stdout bash -c '
+		. "$1"; shift; record "$@"' rec "$here/guest/lib.sh" "${@:2}" | sed 's/^@@PMDZERO DATA //'
+}
+model() { # kernel checksum
+	rec "$1" xfs-model seed:=1 workers:=2 ops:=10 counts:='{"dwrite":6,"zero":4}' checksum="$2" repair=clean
+}
 part() { # setup stress cases bytes faults leaks
-	echo "{\"stress\":\"$2\",\"kernel\":\"$1\",\"cases\":$3,\"bytes_verified\":$4,\"faults\":$5,\"corrupt\":0,\"leaks\":$6}"
+	rec "$1" stress stress="$2" cases:=$3 bytes_verified:=$4 faults:=$5 corrupt:=0 leaks:=$6
 }
 # run NAME SETUP... with LEAK_SETUPS from the environment: out in $tmp/NAME.out.
 run() {
@@ -30,9 +38,10 @@ rc() { cat "$tmp/$1.rc"; }
 
 # Two kernels, same model, counts on one.
 mkdir -p "$tmp/same"
-{ echo '{"test":"blkzeroout 1 GiB","bios":129,"requests":8225}'; part a device-errors 20 100 25 0
-  part a xfs-64k 10 50 0 0; echo "$model"; } > "$tmp/same/a.data"
-{ echo '{"test":"blkzeroout 1 GiB","bios":1024,"requests":9216}'; part b xfs-64k 10 50 0 null; echo "$model"; } > "$tmp/same/b.data"
+{ rec patched test-counts test="blkzeroout 1 GiB" bios:=129 requests:=8225; part a device-errors 20 100 25 0
+  part a xfs-64k 10 50 0 0; model patched ab; } > "$tmp/same/a.data"
+{ rec stock test-counts test="blkzeroout 1 GiB" bios:=1024 requests:=9216; part b xfs-64k 10 50 0 null
+  model stock ab; } > "$tmp/same/b.data"
 LEAK_SETUPS=a run same a b
 if [ "$(rc same)" = 0 ] && grep -qx 'PASS vm/xfs-64k-model-same-on-a-b' "$tmp/same.out"; then
 	pass model-same
@@ -49,7 +58,7 @@ grep -qx 'PASS vm/a/leaks-scanned (all 2 parts)' "$tmp/same.out" && pass leaks-s
 # One kernel's model differs: a FAIL line and exit 1.
 mkdir -p "$tmp/differ"
 cp "$tmp/same/a.data" "$tmp/differ/"
-echo "$other" > "$tmp/differ/b.data"
+model stock cd > "$tmp/differ/b.data"
 LEAK_SETUPS= run differ a b
 if [ "$(rc differ)" = 1 ] && grep -qx 'FAIL vm/xfs-64k-model-same-on-a-b' "$tmp/differ.out"; then
 	pass model-differs
@@ -75,5 +84,15 @@ if [ "$(rc column)" = 1 ] && grep -q '^FAIL vm/e/stress-columns (3 faults' "$tmp
 	pass stress-columns
 else
 	flunk stress-columns "exit $(rc column): $(cat "$tmp/column.out")"
+fi
+
+# A record of a kind the summary does not know: FAIL, exit 1.
+mkdir -p "$tmp/kind"
+rec f mystery n:=1 > "$tmp/kind/f.data"
+LEAK_SETUPS= run kind f
+if [ "$(rc kind)" = 1 ] && grep -q "^FAIL vm/f/data (a record of unknown kind 'mystery'" "$tmp/kind.out"; then
+	pass unknown-kind
+else
+	flunk unknown-kind "exit $(rc kind): $(cat "$tmp/kind.out")"
 fi
 exit $failed

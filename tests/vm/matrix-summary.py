@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""The VM matrix's summary, from each set-up's DATA lines (LOGDIR/SETUP.data)
+"""The VM matrix's summary, from each set-up's DATA lines (LOGDIR/SETUP.data,
+each a record of the guest lib.sh's record(), read by its kind)
 and run-vm.sh's splat and known-warning files: the bios/requests table, the
 kill latencies, the stress table, and three checks that print PASS/FAIL
 lines and set the exit status: every stress part of a kmemleak set-up
@@ -19,16 +20,20 @@ for setup in setups:
     path = os.path.join(logdir, setup + ".data")
     for line in open(path) if os.path.exists(path) else []:
         rec = json.loads(line)
-        if "latency_s" in rec:
+        kind = rec.get("kind")
+        if kind == "kill-latency":
             latency[setup] = rec
-        elif "stress" in rec:
+        elif kind == "stress":
             stress.setdefault(setup, []).append(rec)
-        elif "xfs_model" in rec:
-            models[setup] = rec["xfs_model"]
-        elif "test" in rec and "bios" in rec:
+        elif kind == "xfs-model":
+            models[setup] = {k: v for k, v in rec.items() if k not in ("kind", "kernel")}
+        elif kind == "test-counts":
             if rec["test"] not in tests:
                 tests.append(rec["test"])
             counts[(rec["test"], setup)] = f"{rec['bios']} / {rec['requests']}"
+        else:
+            print(f"FAIL vm/{setup}/data (a record of unknown kind {kind!r}: {line.strip()})")
+            bad = True
 cols = [s for s in setups if any((t, s) in counts for t in tests)]
 if tests:
     print("\nbios / requests counted in the guests (block tracepoints):\n")

@@ -2,128 +2,84 @@
 # Run the guest suite on a list of kernel set-ups, building (or fetching from
 # the cache) each kernel first.
 #
+#   tests/vm/matrix.sh SETUP...    boot each set-up and run its tests
+#   tests/vm/matrix.sh --tier quick|full
+#                                  the set-ups of a tier (make test, make
+#                                  test-full), in order, one line
 #   tests/vm/matrix.sh --flavours SETUP...
 #                                  the kernel flavours the set-ups boot, one
 #                                  per line, in their first set-up's order
-#   tests/vm/matrix.sh SETUP...    SETUP: stock patched patched-thp-never
-#                                  patched-param-off option-off debug patched-384m
-#                                  patched-iommu debug-iommu patched-swiotlb
-#                                  stress-stock stress-patched stress-debug
-#                                  debug-quick stress-debug-quick
-#                                  stress-stock-debug
-#                                  arm64
 #
-# Every boot has a QEMU NVMe disk on a sparse file, with QEMU's Intel id so
-# that nvme-pci turns Write Zeroes off (090-nvme-zero-pages), and a
-# virtio-blk disk without Write Zeroes whose queue-size=4 leaves two
-# segments per request, so that the bio_vecs of a bio show as its splits
-# (045-xfs-64k-dio-zero-bios).  The -iommu
-# set-ups add QEMU's intel-iommu and intel_iommu=on and run that test only,
-# patched-swiotlb boots with swiotlb=force (every DMA mapping bounced);
-# patched-384m boots with 384 MiB, where the folio must not be pinned.
-# patched-thp-never boots 2 GiB with transparent_hugepage=never: the folio is
-# pinned all the same and zeroing uses it, while user space gets no huge
-# zero PMD (080); patched-param-off boots with static_pmd_zero_page=off,
-# which must leave the kernel as it was without the option.
-# arm64 boots the arm64 kernel (4K pages) under qemu-system-aarch64 with its
-# own initramfs (make initramfs-arm64) and runs the count tests and KUnit;
-# if patched ran in the same matrix, their results must be the same.
+# SETUP: a line of tests/vm/setups, which says for each its kernel, its
+# boot (memory, kernel parameters, QEMU devices) and its tests.  The tests
+# a set-up runs are its tests= list, or every test of its suite; run-vm.sh
+# fails each one that reports nothing.  A flavour's checks= in
+# kernel/flavours (the debug kernels: kmemleak,fail_make_request) boot as
+# pmdzero.require=: there a leak scan or a fault injection that cannot run
+# fails its test, and every part of the stress suite must report a leak
+# count.  arm64 must pass, fail and skip the tests it ran exactly as
+# patched did, if both ran.
 #
-# The tests a set-up runs are its "only" list below, or every test of its
-# suite; run-vm.sh fails each one that reports nothing.  The debug set-ups
-# boot with pmdzero.require=kmemleak,fail_make_request: there a leak scan
-# or a fault injection that cannot run fails its test, and every part of
-# the stress suite must report a leak count.
-#
-# Needs the initramfs (make initramfs).  Output: the PASS/FAIL/SKIP lines of
-# run-vm.sh for every set-up, then per set-up the tests expected, ran,
-# passed, skipped as allowed (tests/expected-skips), failed and missing, a
-# table of the bio and request counts each guest measured and the kill
-# latencies of 070-kill-latency; exit status non-zero if any failed.
+# Needs the initramfs (make initramfs; make initramfs-arm64 for arm64).
+# Output: the PASS/FAIL/SKIP lines of run-vm.sh for every set-up, then per
+# set-up the tests expected, ran, passed, skipped as allowed
+# (tests/expected-skips), failed and missing, a table of the bio and request
+# counts each guest measured and the kill latencies of 070-kill-latency;
+# exit status non-zero if any failed.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 initrd=${INITRD:-$top/build/vm/initramfs.cpio}
 initrd_arm64=${INITRD_ARM64:-$top/build/vm/initramfs-arm64.cpio}
-arm64_tests=001-kunit,010-blkzeroout-bios,011-fallocate-bios,020-requests-max-sectors,080-huge-zero-lifetime
 logdir=${TEST_LOGDIR:-$top/build/logs}/vm
 failed=0 leak_setups=
 . "$top/tests/vm/disks.sh"
 
+setups_table=$top/tests/vm/setups
+# setup_row SETUP: the set-up's fields, from tests/vm/setups.
+setup_row() {
+	awk -v s="$1" '!/^#/ && $1 == s { $1 = ""; print; found = 1; exit } END { exit !found }' "$setups_table"
+}
+
 # setup_vars SETUP: the set-up's kernel flavour, boot and tests, in globals.
 setup_vars() {
-	append= timeout=600 iommu=() only=${VM_ONLY:-} mem=${PMDZERO_VM_MEM:-3G} suite=vm require=
-	boot_initrd=$initrd disks=1
-	case $1 in
-	stock) flavour=stock expect=small ;;
-	patched) flavour=patched expect=large ;;
-	# THP off is a policy for user mappings: the I/O path keeps the folio.
-	# 2 GiB, as the issue that made the policy asked (issue 24).
-	patched-thp-never) flavour=patched expect=large append=transparent_hugepage=never mem=2G ;;
-	patched-param-off)
-		flavour=patched expect=small append=static_pmd_zero_page=off
-		only=${VM_ONLY:-001-kunit,010-blkzeroout-bios,080-huge-zero-lifetime}
-		;;
-	option-off) flavour=option-off expect=small ;;
-	debug) flavour=debug expect=large timeout=1800 ;;
-	# make test's part of debug: the tests of the kernel paths the series
-	# changes or relies on.  040 (covered under debug by 045's one write
-	# through the same iomap_dio_zero()), 050 and 060 (user-space engines
-	# and fio on paths the series does not touch) run under debug in make
-	# test-full, and in make test on patched: 3 of debug's 6 minutes.
-	debug-quick)
-		flavour=debug expect=large timeout=1800
-		only=${VM_ONLY:-001-kunit,010-blkzeroout-bios,011-fallocate-bios,020-requests-max-sectors,030-integrity,045-xfs-64k-dio-zero-bios,070-kill-latency,080-huge-zero-lifetime,090-nvme-zero-pages,091-virtio-blk-zero-pages}
-		;;
-	patched-384m)
-		# Under 512 MiB THP starts disabled, and the folio is not pinned.
-		flavour=patched expect=small mem=384M only=001-kunit,010-blkzeroout-bios
-		;;
-	patched-iommu|debug-iommu)
-		flavour=${setup%-iommu} expect=large timeout=1800 append=intel_iommu=on
-		# QEMU wants the IOMMU before every other PCI device.
-		iommu=(-device intel-iommu,intremap=off) only=090-nvme-zero-pages
-		;;
-	patched-swiotlb)
-		# Every DMA mapping bounced: the NVMe test's zero-folio bios
-		# copied through swiotlb's slots.
-		flavour=patched expect=large append=swiotlb=force only=090-nvme-zero-pages
-		;;
-	# The stress and fault suite (tests/vm/guest/stress): on the debug
-	# kernel and the patched kernel.
-	# On stock, what needs ZERO_PAGE: device errors and the edges on its
-	# path, and the XFS results patched must equal.
-	stress-stock)
-		flavour=stock expect=small suite=stress timeout=1800
-		only=${VM_ONLY:-010-device-errors,040-limits-edges,050-xfs-64k-model}
-		;;
-	stress-patched) flavour=patched expect=large suite=stress timeout=1800 ;;
-	stress-debug) flavour=debug expect=large suite=stress timeout=3000 ;;
-	# make test's part of stress-debug: what only the debug kernel sees,
-	# fault injection (010), lock and use-after-free checks on concurrent
-	# zeroing and after SIGKILL with I/O in flight (020, 030).  021's
-	# memory pressure, 040's edges and 050's XFS model run under debug in
-	# make test-full (12 of stress-debug's 20 minutes); stress-patched
-	# runs them here.
-	stress-debug-quick)
-		flavour=debug expect=large suite=stress timeout=3000
-		only=${VM_ONLY:-010-device-errors,020-concurrent-zeroing,030-exit-in-flight}
-		;;
-	# The base kernel with the debug options, on the workload that hits
-	# the base-kernel warning tests/vm/known-warnings exempts elsewhere:
-	# here it must show.
-	stress-stock-debug)
-		flavour=stock-debug expect=small suite=stress timeout=3000
-		only=${VM_ONLY:-050-xfs-64k-model}
-		;;
-	arm64)
-		# No PCI host on this guest, so no NVMe or virtio-blk disk.
-		flavour=arm64 expect=large timeout=1200 boot_initrd=$initrd_arm64
-		only=${VM_ONLY:-$arm64_tests} disks=0
-		;;
-	*) echo "matrix.sh: unknown set-up $1" >&2; return 2 ;;
-	esac
+	local row field value
+	row=$(setup_row "$1") || { echo "matrix.sh: no set-up '$1' in tests/vm/setups" >&2; return 2; }
+	flavour='' expect='' timeout=600 iommu=() only='' mem=${PMDZERO_VM_MEM:-3G} suite=main
+	append='' boot_initrd=$initrd disks=1
+	for field in $row; do
+		value=${field#*=}
+		case $field in
+		flavour=?*) flavour=$value ;;
+		expect=large|expect=small) expect=$value ;;
+		tiers=*) ;;
+		suite=main|suite=stress) suite=$value ;;
+		tests=?*) only=$value ;;
+		mem=?*) mem=$value ;;
+		timeout=?*) timeout=$value ;;
+		append=?*) append+="${append:+ }$value" ;;
+		iommu=yes) iommu=(-device intel-iommu,intremap=off) ;;
+		disks=0) disks=0 ;;
+		*) echo "matrix.sh: tests/vm/setups: $1: cannot read '$field'" >&2; return 2 ;;
+		esac
+	done
+	if [ -z "$flavour" ] || [ -z "$expect" ]; then
+		echo "matrix.sh: tests/vm/setups: $1 needs flavour= and expect=" >&2
+		return 2
+	fi
+	only=${VM_ONLY:-$only}
+	arch=$("$top/kernel/build.sh" --arch "$flavour") || return 2
+	[ "$arch" = arm64 ] && boot_initrd=$initrd_arm64
+	return 0
 }
+
+if [ "${1:-}" = --tier ]; then
+	case ${2:-} in quick|full) ;; *) echo "matrix.sh: --tier quick or full, not '${2:-}'" >&2; exit 2 ;; esac
+	awk -v t="$2" '!/^#/ && NF { for (i = 2; i <= NF; i++) if ($i ~ "^tiers=") {
+		if (index("," substr($i, 7) ",", "," t ",")) { printf "%s%s", sep, $1; sep = " " } } }
+		END { print "" }' "$setups_table"
+	exit 0
+fi
 
 if [ "${1:-}" = --flavours ]; then
 	shift
@@ -138,8 +94,8 @@ fi
 
 for setup in "$@"; do
 	setup_vars "$setup" || exit 2
-	# What the debug kernel has for the checks that need it.
-	[ "${flavour#stock-}" = debug ] && require=kmemleak,fail_make_request
+	# What the kernel has for the checks that need it.
+	require=$("$top/kernel/build.sh" --checks "$flavour") || { echo "FAIL vm/$setup/kernel-build"; failed=1; continue; }
 	[ -n "$require" ] && append+="${append:+ }pmdzero.require=$require"
 	# PMDZERO_SOAK=N multiplies the stress suite's rounds (make stress-soak).
 	[ "$suite" = stress ] && [ -n "${PMDZERO_SOAK:-}" ] &&
@@ -152,7 +108,7 @@ for setup in "$@"; do
 		continue
 	fi
 	# One accelerator for the x86_64 boots, probed with the first kernel.
-	[ -n "${PMDZERO_VM_ACCEL:-}" ] || [ "$flavour" = arm64 ] ||
+	[ -n "${PMDZERO_VM_ACCEL:-}" ] || [ "$arch" = arm64 ] ||
 		export PMDZERO_VM_ACCEL=$("$top/tests/vm/pick-accel.sh" "$kdir")
 	mkdir -p "$logdir"
 	vm_disk_args=()
@@ -167,6 +123,8 @@ done
 
 # arm64 must pass, fail and skip the tests it ran exactly as x86_64 did.
 if [[ " $* " == *" arm64 "* && " $* " == *" patched "* ]]; then
+	setup_vars arm64
+	arm64_tests=$only
 	outcomes() { # setup: "test STATUS" per line, for the arm64 tests
 		sed -n 's/^@@PMDZERO RESULT \([A-Z]*\) vm\/\([^ ]*\).*/\2 \1/p' "$logdir/$1.results.log" |
 			grep -E "^(${arm64_tests//,/|}) " | sort

@@ -26,13 +26,13 @@ mkdir -p "$(dirname "$out")"
 case $arch in
 x86_64)
 	cc=${CC:-cc} sysroot=
-	tools=(bash dd cmp fio jq mkfs.xfs xfs_io xfs_repair blkdiscard fallocate blktrace blkparse lsblk "$@")
+	tools=(bash dd cmp fio jq mkfs.xfs xfs_io xfs_repair blkdiscard fallocate blktrace blkparse lsblk dmsetup "$@")
 	;;
 arm64)
 	[ $# -eq 0 ] || { echo "mkinitramfs: --arch arm64 takes no extra binaries" >&2; exit 2; }
 	cc=aarch64-linux-gnu-gcc
 	sysroot=$("$here/arm64-sysroot.sh")
-	tools=(bash dd cmp blkdiscard fallocate)
+	tools=(bash dd cmp blkdiscard fallocate jq)
 	;;
 *) echo "mkinitramfs: unknown --arch $arch" >&2; exit 2 ;;
 esac

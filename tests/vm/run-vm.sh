@@ -2,7 +2,7 @@
 # Boot one guest kernel under QEMU and run a guest suite in it.
 #
 #   tests/vm/run-vm.sh --kernel DIR --label NAME --expect large|small
-#                      --initrd FILE [--suite vm] [--append "ARGS"]
+#                      --initrd FILE [--suite main] [--append "ARGS"]
 #                      [--only t1,t2] [--logdir DIR] [--timeout SECONDS]
 #                      [--icount] [-- EXTRA QEMU ARGS]
 #
@@ -31,7 +31,7 @@
 # also written to LOGDIR/NAME.tally for tests/vm/matrix.sh's table.
 set -euo pipefail
 
-kernel= label= expect= initrd= suite=vm append= only= timeout=600 icount=0
+kernel= label= expect= initrd= suite=main append= only= timeout=600 icount=0
 logdir=${TEST_LOGDIR:-$(pwd)/build/logs}
 while [ $# -gt 0 ]; do
 	case $1 in

@@ -13,9 +13,11 @@ for name in sorted(os.listdir(out)):
         c = r["candidate"]
         if c not in order:
             order.append(c)
-        if "ns_per_gib" in r:
+        # Records of before the guests' record() had no kind.
+        kind = r.get("kind") or ("candidate-cost" if "ns_per_gib" in r else "candidate-kill")
+        if kind == "candidate-cost":
             cost[(c, r["setup"])] = r
-        elif "kill_latency_s" in r:
+        elif kind == "candidate-kill":
             kill[c] = r["kill_latency_s"]
 # stock first, then the candidates in the order the experiment runs them.
 order.sort(key=lambda c: c != "stock")

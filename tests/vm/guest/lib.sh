@@ -5,6 +5,25 @@ NULLB=/sys/kernel/config/nullb
 
 result() { echo "@@PMDZERO RESULT $*" > "${PMDZERO_RESULTS:-/dev/stdout}"; }
 data() { echo "@@PMDZERO DATA $*" > "${PMDZERO_RESULTS:-/dev/stdout}"; }
+# record KIND FIELD...: one DATA line, the JSON object {"kind": KIND,
+# "kernel": the guest's kernel, FIELD...}, built by jq: FIELD is KEY=TEXT
+# (a string) or KEY:=JSON (a number, an array, an object, null).  Every
+# record the guests and the bench write has its kind; the readers
+# (tests/vm/matrix-summary.py, fio-jobs/report.py) go by it.
+record() {
+	local kind=$1 field line args=()
+	shift
+	for field; do
+		case $field in
+		*:=*) args+=(--argjson "${field%%:=*}" "${field#*:=}") ;;
+		*=*) args+=(--arg "${field%%=*}" "${field#*=}") ;;
+		*) fail "record $kind: '$field' is neither KEY=TEXT nor KEY:=JSON" ;;
+		esac
+	done
+	line=$(jq -nc --arg kind "$kind" --arg kernel "${PMDZERO_KERNEL:-}" "${args[@]}" '$ARGS.named' 2> /dev/null) ||
+		fail "record $kind: a field is not valid JSON: $*"
+	data "$line"
+}
 skip() { echo "$*"; exit 77; }
 fail() { echo "FAIL: $*"; exit 1; }
 
@@ -216,6 +235,32 @@ nullb_destroy() {
 
 sysblock() { echo "/sys/block/$(basename "$1")"; }
 
+# thin_create META DATA BLOCK_BYTES BYTES [FEATURE]: a fresh dm-thin pool
+# of BYTES on DATA (metadata on META, its superblock cleared first, so the
+# pool starts empty), FEATURE its one optional feature (skip_block_zeroing),
+# and one thin device over all of it: sets thin to its path.  No udev in
+# the guest: the nodes are made by hand.  Fails the test on any step.
+thin_create() {
+	local meta=$1 data=$2 bs=$3 sectors=$(($4 / 512)) feature=${5:-}
+	dd if=/dev/zero of="$meta" bs=4096 count=1 oflag=direct 2> /dev/null || fail "cannot clear the metadata"
+	dmsetup create --noudevsync pmdzero-pool \
+		--table "0 $sectors thin-pool $meta $data $((bs / 512)) 0 ${feature:+1 $feature}" ||
+		fail "cannot create a thin pool of $((bs / 1024)) KiB blocks"
+	dmsetup mknodes pmdzero-pool
+	dmsetup message pmdzero-pool 0 "create_thin 0" || fail "cannot create the thin device"
+	dmsetup create --noudevsync pmdzero-thin --table "0 $sectors thin /dev/mapper/pmdzero-pool 0" ||
+		fail "cannot activate the thin device"
+	dmsetup mknodes pmdzero-thin
+	thin=/dev/mapper/pmdzero-thin
+	[ -b $thin ] || fail "no $thin"
+}
+
+# thin_remove: the thin device and pool of thin_create.
+thin_remove() {
+	dmsetup remove --noudevsync pmdzero-thin && dmsetup remove --noudevsync pmdzero-pool ||
+		fail "cannot remove the pool"
+}
+
 # The dev_t the block tracepoints record: MKDEV with the kernel's 20-bit minor.
 kdev() {
 	local mm
@@ -307,7 +352,7 @@ trace_end() {
 # counts_data NAME: the last trace_end's counts as a DATA line, for the
 # table tests/vm/matrix.sh prints after the boots.
 counts_data() {
-	data "{\"test\":\"$1\",\"kernel\":\"$PMDZERO_KERNEL\",\"bios\":$bios,\"requests\":$requests,\"splits\":$splits,\"merges\":$merges}"
+	record test-counts test="$1" bios:=$bios requests:=$requests splits:=$splits merges:=$merges
 }
 
 # zeroout_counted DEV NAME: blkdiscard -z of DEV's first GiB, its writes
@@ -442,7 +487,7 @@ region_matches() {
 # tests/vm/matrix.sh adds them up per set-up.  LEAKS is "null" where the
 # kernel has no kmemleak.
 stress_data() {
-	data "{\"stress\":\"$1\",\"kernel\":\"$PMDZERO_KERNEL\",\"cases\":$2,\"bytes_verified\":$3,\"faults\":$4,\"corrupt\":$5,\"leaks\":${6:-null}}"
+	record stress stress="$1" cases:=$2 bytes_verified:=$3 faults:=$4 corrupt:=$5 leaks:=${6:-null}
 }
 
 # soak N: N times the stress suite's soak factor (pmdzero.soak=, default 1),

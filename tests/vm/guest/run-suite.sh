@@ -8,7 +8,7 @@
 # (init puts it on the DONE line for run-vm.sh).
 . /pmdzero/lib.sh || exit 3
 
-suite=${1:-vm}
+suite=${1:-main}
 dir=$PMDZERO_HOME/$suite
 [ -d "$dir" ] || { result FAIL "$suite" "no such suite"; exit 1; }
 failed=0

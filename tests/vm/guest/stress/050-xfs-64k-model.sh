@@ -17,7 +17,7 @@
 # system is unmounted at once each time: issue 29's "umount failed" (the
 # dd of a killed loop still writing) must not happen.
 # The seeds are fixed: the op counts and the checksums of the files as read
-# back (the DATA line xfs_model) must be the same on every kernel.
+# back (the DATA record xfs-model) must be the same on every kernel.
 . /pmdzero/lib.sh
 
 command -v mkfs.xfs > /dev/null || skip "mkfs.xfs not in the guest"
@@ -174,9 +174,10 @@ echo "xfs-64k: $workers workers x $ops ops (seeds $((seed + 1))..$((seed + worke
 	"${sum[dio_zeroing]:-0} sub-block O_DIRECT writes into a hole, an unwritten block or past EOF;" \
 	"$verified bytes verified, $corrupt corrupt; checksums $checksums; xfs_repair -n $repair; ${secs}s"
 stress_data $part "${sum[ops]:-0}" $verified 0 $corrupt $leaks
-# Only what must be the same on every kernel: matrix.sh compares the
-# records of the set-ups whole (the set-up is in the file name).  The count
+# Only what must be the same on every kernel: matrix-summary.py compares
+# the records of the set-ups whole, less their kind and kernel.  The count
 # of zeroing writes comes from FIEMAP, which the other worker's allocations
 # at that moment can change: it is in the figure line only.
-data "{\"xfs_model\":{\"seed\":$seed,\"workers\":$workers,\"ops\":${sum[ops]:-0},\"counts\":{$counts},\"checksum\":\"$checksums\",\"repair\":\"$repair\"}}"
+record xfs-model seed:=$seed workers:=$workers ops:=${sum[ops]:-0} counts:="{$counts}" \
+	checksum="$checksums" repair="$repair"
 [ -z "$failed" ] || fail "${failed#; }"

@@ -30,7 +30,8 @@ for setup in default max16384 max16384-8m; do
 			ns="$ns${ns:+,}$(awk -v s="$s" 'BEGIN { printf "%.0f", s / 16 }')"
 		done
 		echo "$setup $candidate: bios=$bios splits=$splits requests=$requests ns_per_gib=[$ns]"
-		data "{\"setup\":\"$setup\",\"candidate\":\"$candidate\",\"kernel\":\"$PMDZERO_KERNEL\",\"bios\":$bios,\"splits\":$splits,\"requests\":$requests,\"ns_per_gib\":[$ns]}"
+		record candidate-cost setup="$setup" candidate="$candidate" bios:=$bios splits:=$splits \
+			requests:=$requests ns_per_gib:="[$ns]"
 	done
 	nullb_destroy cost0
 done

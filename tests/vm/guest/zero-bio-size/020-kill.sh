@@ -10,6 +10,6 @@ for c in $(candidates); do
 	use_candidate "$c"
 	kill_latencies "$dev" 3
 	echo "$candidate: kill latency [$latencies] s"
-	data "{\"candidate\":\"$candidate\",\"kernel\":\"$PMDZERO_KERNEL\",\"kill_latency_s\":[$latencies]}"
+	record candidate-kill candidate="$candidate" kill_latency_s:="[$latencies]"
 done
 nullb_destroy kill0

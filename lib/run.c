@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * What the engines share: progress, I/O size and queue depth, the huge page
- * backed zero buffer and O_DIRECT set-up of the write engines, and the
- * short-write rule.
+ * What every zeroing run shares (struct pz_run), whichever engine runs it:
+ * progress, I/O size and queue depth, the huge page backed zero buffer and
+ * O_DIRECT set-up of the write engines, and the short-write rule.  The
+ * engines themselves are engine_NAME.c.
  */
 #include <errno.h>
 #include <limits.h>

@@ -55,7 +55,7 @@ sync
 trace_begin $dev writes xfs_io
 xfs_io -d -c "pwrite -q -S 0xab $off $len" $f || fail "the O_DIRECT write failed"
 trace_end
-data "{\"test\":\"xfs 64k sub-block dio\",\"kernel\":\"$PMDZERO_KERNEL\",\"bios\":$bios,\"requests\":$requests,\"splits\":$splits,\"merges\":$merges}"
+record test-counts test="xfs 64k sub-block dio" bios:=$bios requests:=$requests splits:=$splits merges:=$merges
 echo "zero head $head_len bytes: $(vecs $head_len) bio_vec(s), tail $tail_len bytes: $(vecs $tail_len)," \
 	"max_segments $segs: $(pieces $head_len) + 1 + $(pieces $tail_len) bios after splitting"
 expect_eq "bios from xfs_io (zero head, data, zero tail)" "$bios" 3

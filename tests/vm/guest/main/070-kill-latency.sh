@@ -39,7 +39,8 @@ ratio=$(awk -v a="$med" -v b="$base_med" 'BEGIN { printf "%.2f", a / b }')
 echo "baseline, aio 16 x 1 MiB in flight, killed 1 s into its writes: gone [$base] s later"
 echo "blkdiscard -z, killed 1 s into its writes: gone [$latencies] s later"
 echo "median $med s against the baseline's $base_med s: ratio $ratio (at most $RATIO_MAX)"
-data "{\"test\":\"kill latency\",\"kernel\":\"$PMDZERO_KERNEL\",\"device\":\"null_blk mbps=64\",\"latency_s\":[$latencies],\"baseline\":\"aio 16x1MiB\",\"baseline_s\":[$base],\"ratio\":$ratio,\"ratio_max\":$RATIO_MAX}"
+record kill-latency device="null_blk mbps=64" latency_s:="[$latencies]" baseline="aio 16x1MiB" \
+	baseline_s:="[$base]" ratio:=$ratio ratio_max:=$RATIO_MAX
 awk -v r="$ratio" -v m=$RATIO_MAX 'BEGIN { exit !(r <= m) }' ||
 	fail "kill latency $med s is $ratio times the baseline's $base_med s (at most $RATIO_MAX)"
 nullb_destroy slow0
