@@ -29,7 +29,7 @@ base_cache=${PMDZERO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pmdzero}
 
 # What the series touches, built after each patch (patch-check) and on every
 # offered version (check); mm/zero_folio_kunit.o once 0007 adds it.
-series_objects="mm/huge_memory.o block/blk-lib.o fs/iomap/direct-io.o"
+series_objects="mm/huge_memory.o block/blk-lib.o fs/iomap/direct-io.o drivers/md/dm-io.o drivers/md/dm-kcopyd.o"
 base_rebase_hint="kernel/README.md, \"Rebasing\""
 
 base_die() { echo "kernel/base.sh: $*" >&2; exit 1; }
