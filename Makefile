@@ -85,6 +85,7 @@ deps-deb:
 userspace: deps-userspace
 	$(MAKE) -C lib O=$(O)
 	$(MAKE) -C tools O=$(O)
+	$(MAKE) -C fio-jobs O=$(O)
 
 kernel: deps-kernel
 	kernel/build.sh patched

@@ -6,8 +6,8 @@
 
 Reads RAW_DIR/all.data (JSON lines), RAW_DIR/boots.json and RAW_DIR/host
 ("key: value" lines) and writes OUT_DIR/summary.md, OUT_DIR/summary.json,
-OUT_DIR/cost.{svg,png} and OUT_DIR/wall.{svg,png} (with the gnuplot data
-and scripts that draw them: cost.dat, cost.gp, wall.dat, wall.gp; gnuplot
+OUT_DIR/cost.{svg,png}, OUT_DIR/wall.{svg,png} and OUT_DIR/latency.{svg,png}
+(with the gnuplot data and scripts that draw them: NAME.dat, NAME.gp; gnuplot
 runs them from OUT_DIR).  Prints summary.md on stdout at the end.
 Python 3 standard library and gnuplot only; without gnuplot the figures
 are left out, with a message, and the rest is written.  The steps are in
@@ -32,6 +32,8 @@ Input: one JSON object per line in all.data, "kernel" stock|patched and
   (zeroing: "kernel" when the kernel zeroes the range, "write" for zeroes
   written from a user buffer; rows carry it into summary.json)
   kill     ROW latency_s:[seconds, ...]
+  latency  ROW zeroing bytes ios clat_ns:{p50, p99, p99_9}   (fio's
+           completion latency of each call, fio-jobs/zero-kernel.fio)
   ROW, what the guest side says of the row (fio-jobs/scenarios/lib.sh,
   row_fields): scenario, headline (true for the scenario the verdict and
   the cost figure lead with), device, device_label (shown), device_kind
@@ -82,6 +84,10 @@ counts, wall and kill):
   kill      [{device, device_label, device_kind, scenario, headline,
               stock: {boots: [boot, ...], tries, median_s, max_s},
               patched: {same}}]
+  latency   [{device, device_label, device_kind, scenario, headline, zeroing,
+              bytes, stock: {boots: [boot, ...], ios, p50, p99, p99_9},
+              patched: {same}, ratio: {p50, p99, p99_9}}]
+            (ns, medians over the kernel's boots; ratio stock/patched)
   meminfo   {stock: {boots: {boot: {mem_total_kib, mem_available_kib}},
                      mem_total_kib, mem_available_kib},   (medians)
              patched: {same},
@@ -90,17 +96,17 @@ counts, wall and kill):
   boots     boots.json, sorted by order
   host      RAW_DIR/host as a dict
   problems  [strings]: empty unless --allow-partial let some through
-  figures   {cost: bool, wall: bool}: whether each figure was drawn
+  figures   {cost: bool, wall: bool, latency: bool}: whether each figure was drawn
 """
 import json
 import os
 import sys
 
-from benchreport.analyse import (analyse_cost, analyse_counts, analyse_kill, analyse_meminfo,
-                                 analyse_wall, same_operation, verdict)
+from benchreport.analyse import (analyse_cost, analyse_counts, analyse_kill, analyse_latency,
+                                 analyse_meminfo, analyse_wall, same_operation, verdict)
 from benchreport.common import POLICY, Problems
 from benchreport.load import read_input
-from benchreport.plot import figure_cost, figure_wall
+from benchreport.plot import figure_cost, figure_latency, figure_wall
 from benchreport.render import markdown
 
 
@@ -117,6 +123,7 @@ def main(argv):
     counts = analyse_counts(records, boots, problems)
     wall = analyse_wall(records, boots, problems)
     kill = analyse_kill(records, boots, problems)
+    latency = analyse_latency(records, boots, problems)
     mem = analyse_meminfo(records, boots)
     if problems and not partial:
         for p in problems:
@@ -126,7 +133,7 @@ def main(argv):
         return 1
     summary = {"verdict": verdict(cost, counts, wall, kill), "cost": cost,
                "same_operation": same_operation(cost), "counts": counts,
-               "wall": wall, "kill": kill, "meminfo": mem, "boots": boots, "host": host,
+               "wall": wall, "kill": kill, "latency": latency, "meminfo": mem, "boots": boots, "host": host,
                "problems": list(problems), "figures": {},
                # The policy (fio-jobs/policy) the verdict and the flags
                # above were judged by.
@@ -135,7 +142,8 @@ def main(argv):
                               "cost_boots_min": POLICY["cost_boots"],
                               "wall_boots_min": POLICY["wall_boots"]}}
     os.makedirs(outdir, exist_ok=True)
-    summary["figures"] = {"cost": figure_cost(cost, outdir), "wall": figure_wall(wall, outdir)}
+    summary["figures"] = {"cost": figure_cost(cost, outdir), "wall": figure_wall(wall, outdir),
+                          "latency": figure_latency(latency, outdir)}
     text = markdown(summary)
     with open(os.path.join(outdir, "summary.md"), "w") as f:
         f.write(text)

@@ -1,20 +1,29 @@
 #!/bin/bash
-# Run the zero-write fio jobs against one block device, each wrapped in
-# `pmdzero trace`, and keep fio's JSON together with the bio and request
-# counts of the same run: OUTDIR/<section>-bs<bs>-qd<iodepth>-size<size>.json
-# holds {"section", "bs", "iodepth", "size", "fio": <fio
+# Run fio jobs against one block device, each wrapped in `pmdzero trace`,
+# and keep fio's JSON together with the bio and request counts of the same
+# run: OUTDIR/<section>-bs<bs>-qd<iodepth>-size<size>.json holds
+# {"section", "zeroing", "bs", "iodepth", "size", "fio": <fio
 # --output-format=json>, "trace": <pmdzero trace --json>}, so that runs
 # with other sizes or depths in the same OUTDIR do not overwrite each
 # other.  At the end, a table on stdout: one line per run with fio's
 # bandwidth, IOPS, completion latency and CPU beside the bios and requests.
+#
+# Two kinds of section ("zeroing" in the JSON):
+#   write    zero-write.fio: user-space writes of zeroed buffers (io_uring,
+#            libaio, psync; small or huge-page buffers)
+#   kernel   zero-kernel.fio: the kernel zeroes, one BLKZEROOUT (ioctl) or
+#            FALLOC_FL_ZERO_RANGE (fallocate) per fio write, through fio's
+#            falloc engine and fio-kernel-zero.so; always queue depth 1, and
+#            the JSON's "calls" is checked to be one call per write
 #
 #   fio-jobs/run-fio.sh [options] DEVICE
 #
 #   -o, --outdir DIR      where the results go (default ./fio-results)
 #   -s, --size SIZE       bytes written per job (default 1g)
 #   -b, --bs LIST         block sizes, comma-separated (default 128k,512k,2m,8m)
-#   -q, --iodepth N       queue depth (default 16)
-#   -j, --jobs LIST       sections of zero-write.fio (default: all)
+#   -q, --iodepth N       queue depth of the write sections (default 16)
+#   -j, --jobs LIST       sections of zero-write.fio and zero-kernel.fio
+#                         (default: all of both)
 #   -f, --force           run on a device that holds a partition table or a
 #                         file system signature (its data is destroyed anyway)
 #   -h, --help
@@ -27,9 +36,8 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-jobfile=$here/zero-write.fio
 outdir=./fio-results size=1g bslist=128k,512k,2m,8m iodepth=16 force=0
-jobs=uring-small,uring-small-fixed,uring-huge,uring-huge-fixed,libaio-small,libaio-huge,psync
+jobs=uring-small,uring-small-fixed,uring-huge,uring-huge-fixed,libaio-small,libaio-huge,psync,ioctl,fallocate
 
 # The help is this file's leading comment block, whatever its length.
 usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; }
@@ -78,9 +86,40 @@ to_bytes "$size" > /dev/null
 for bs in "${sizes[@]}"; do
 	to_bytes "$bs" > /dev/null
 done
+# section_file SECTION: the job file that has it.
+section_file() {
+	local f
+	for f in "$here/zero-write.fio" "$here/zero-kernel.fio"; do
+		grep -q "^\[$1\]" "$f" && { echo "$f"; return 0; }
+	done
+	return 1
+}
+kernel_sections=0
 for section in "${sections[@]}"; do
-	grep -q "^\[$section\]" "$jobfile" || die "no section [$section] in $jobfile"
+	f=$(section_file "$section") ||
+		die "no section [$section] in zero-write.fio or zero-kernel.fio"
+	[[ $f == */zero-kernel.fio ]] && kernel_sections=1
 done
+# The kernel sections need the preload: $PMDZERO_FIO_PRELOAD, else the
+# guest's, else beside the pmdzero in use, else this tree's build.  Each
+# is named after a pmdzero engine of class "kernel", as pmdzero says.
+if [ $kernel_sections = 1 ]; then
+	preload=${PMDZERO_FIO_PRELOAD:-}
+	for p in /usr/lib/pmdzero/fio-kernel-zero.so "$(dirname "$pmdzero")/fio-kernel-zero.so" \
+		 "$here/../build/default/fio-kernel-zero.so"; do
+		[ -n "$preload" ] || [ ! -f "$p" ] || preload=$p
+	done
+	if [ -z "$preload" ] || [ ! -f "$preload" ]; then
+		die "fio-kernel-zero.so not found (make userspace, or set PMDZERO_FIO_PRELOAD)"
+	fi
+	kernel_engines=$("$pmdzero" engines --json | jq -r '.engines[] | select(.class == "kernel") | .name') ||
+		die "cannot list pmdzero's engines"
+	for section in "${sections[@]}"; do
+		[[ $(section_file "$section") == */zero-kernel.fio ]] || continue
+		grep -qx "$section" <<< "$kernel_engines" ||
+			die "[$section] in zero-kernel.fio is not a kernel engine of pmdzero (${kernel_engines//$'\n'/ })"
+	done
+fi
 
 # Safety first, before any I/O, from pmdzero's own probe.  Always refused:
 # mounted (the device or any of its partitions), used as swap ("mounted on
@@ -133,22 +172,47 @@ for section in "${sections[@]}"; do
 			[ "$(cat /proc/sys/vm/nr_hugepages)" -ge $(( old_huge + need )) ] ||
 				die "cannot reserve $need huge pages for $section bs=$bs (memory too fragmented or too small)"
 		fi
-		out=$outdir/$section-bs$bs-qd$iodepth-size$size.json
-		echo "run-fio.sh: $section bs=$bs iodepth=$iodepth size=$size on $dev" >&2
+		jobfile=$(section_file "$section")
+		qd=$iodepth zeroing=write preload_env=()
+		if [[ $jobfile == */zero-kernel.fio ]]; then
+			qd=1 zeroing=kernel
+			rm -f "$outdir/.calls"
+			preload_env=(LD_PRELOAD="$preload" PMDZERO_FIO_ZERO="$section"
+			     PMDZERO_FIO_ZERO_OUT="$outdir/.calls")
+		fi
+		out=$outdir/$section-bs$bs-qd$qd-size$size.json
+		echo "run-fio.sh: $section bs=$bs iodepth=$qd size=$size on $dev" >&2
 		# Bytes, so that fio writes what pmdzero (util-linux) reads: fio
-		# itself takes 1kb as 1024 and refuses 1.5M.
-		DEV=$dev SIZE=$(to_bytes "$size") BS=$(to_bytes "$bs") IODEPTH=$iodepth \
+		# itself takes 1kb as 1024 and refuses 1.5M.  The preload goes
+		# to fio only, not to the tracer.
+		DEV=$dev SIZE=$(to_bytes "$size") BS=$(to_bytes "$bs") IODEPTH=$qd \
 			HUGEDIR=${hugedir:-/dev/hugepages} \
 			"$pmdzero" trace "$dev" --json --output "$outdir/.trace.json" -- \
-			fio --output-format=json --output="$outdir/.fio.json" --section="$section" "$jobfile" ||
+			env "${preload_env[@]}" fio --output-format=json --output="$outdir/.fio.json" \
+			--section="$section" "$jobfile" ||
 			die "$section bs=$bs failed (fio output: $outdir/.fio.json)"
-		jq -n --arg section "$section" --arg bs "$bs" --argjson iodepth "$iodepth" \
-			--arg size "$size" \
+		calls=null
+		if [ $zeroing = kernel ]; then
+			# One zeroing call per fio write, covering every byte: a
+			# fio whose falloc engine sends something else fails here.
+			calls=$(awk -F'[= ]' '{ c += $4; b += $6 } END { print c + 0, b + 0 }' \
+				"$outdir/.calls" 2>/dev/null) || calls="0 0"
+			read -r ncalls nbytes <<< "$calls"
+			writes=$(jq '[.jobs[].write.total_ios] | add' "$outdir/.fio.json")
+			if [ "$nbytes" != "$(to_bytes "$size")" ] || [ "$ncalls" != "$writes" ]; then
+				die "$section bs=$bs: fio made $writes writes, fio-kernel-zero.so turned $ncalls calls" \
+				    "($nbytes of $(to_bytes "$size") bytes) into kernel zeroing; is this fio's falloc" \
+				    "engine sending fallocate(fd, 0, ...) for writes? ($(fio --version))"
+			fi
+			calls=$ncalls
+		fi
+		jq -n --arg section "$section" --arg zeroing "$zeroing" --arg bs "$bs" \
+			--argjson iodepth "$qd" --arg size "$size" --argjson calls "$calls" \
 			--slurpfile fio "$outdir/.fio.json" --slurpfile trace "$outdir/.trace.json" \
-			'{section: $section, bs: $bs, iodepth: $iodepth, size: $size, fio: $fio[0],
-			  trace: $trace[0].trace[0]}' > "$out" ||
+			'{section: $section, zeroing: $zeroing, bs: $bs, iodepth: $iodepth, size: $size,
+			  calls: $calls, fio: $fio[0], trace: $trace[0].trace[0]}' > "$out" ||
 			die "$section bs=$bs: cannot combine fio's JSON with the trace"
-		rm -f "$outdir/.fio.json" "$outdir/.trace.json"
+		rm -f "$outdir/.fio.json" "$outdir/.trace.json" "$outdir/.calls"
 		results+=("$out")
 	done
 done

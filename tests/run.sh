@@ -77,6 +77,7 @@ section() { # name command...
 
 build_userspace() { # O SANITIZE
 	make -s -C lib O="$1" SANITIZE="$2" && make -s -C tools O="$1" SANITIZE="$2" &&
+		make -s -C fio-jobs O="$1" SANITIZE="$2" &&
 		make -s -C tests/unit O="$1" SANITIZE="$2" || return
 	# A sanitizer build that is not instrumented would pass for nothing.
 	if [ -n "$2" ]; then

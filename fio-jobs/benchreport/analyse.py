@@ -3,7 +3,7 @@
 verdict's sentences."""
 import statistics
 
-from .common import (AGREEMENT_LIMIT_PCT, COUNT_FIELDS, GIB, KERNELS, MIB,
+from .common import (AGREEMENT_LIMIT_PCT, COUNT_FIELDS, GIB, KERNELS, LATENCY_PCTS, MIB,
                      MIN_COST_BOOTS, MIN_WALL_BOOTS, SAME_OP_LIMIT_PCT, fm, fnum, fs, fx,
                      is_nullb, is_user_write, per_gib, short_scenario, span)
 from .load import boot_order, new_row, rowname, rows_of, sorted_boots
@@ -134,6 +134,28 @@ def analyse_kill(records, boots, problems):
             row[k] = {"boots": names, "tries": len(tries),
                       "median_s": statistics.median(tries) if tries else None,
                       "max_s": max(tries) if tries else None}
+        out.append(row)
+    return out
+
+
+def analyse_latency(records, boots, problems):
+    """fio's completion-latency percentiles per row and kernel: the median
+    over the kernel's boots of each percentile (on cost boots, guest ns are
+    instructions, the same from boot to boot), and stock/patched of each."""
+    order = boot_order(boots)
+    out = []
+    for key, by_kernel in rows_of(records, "latency"):
+        row = new_row("latency", key, by_kernel, problems)
+        for k in KERNELS:
+            recs = by_kernel[k]
+            names = sorted_boots(recs, order)
+            row[k] = {"boots": names, "ios": recs[names[0]]["ios"] if names else None}
+            for p in LATENCY_PCTS:
+                v = [recs[b]["clat_ns"][p] for b in names]
+                row[k][p] = statistics.median(v) if v else None
+        row["ratio"] = {p: row["stock"][p] / row["patched"][p]
+                        if row["stock"].get(p) and row["patched"].get(p) else None
+                        for p in LATENCY_PCTS}
         out.append(row)
     return out
 

@@ -29,6 +29,8 @@ SAME_OP_LIMIT_PCT = POLICY["same_operation_limit_pct"]
 MIN_COST_BOOTS = POLICY["cost_boots"]
 MIN_WALL_BOOTS = POLICY["wall_boots"]
 COUNT_FIELDS = ("bios", "requests", "splits", "merges", "bio_bytes")
+# fio's completion-latency percentiles a latency record carries (clat_ns).
+LATENCY_PCTS = ("p50", "p99", "p99_9")
 METHODS = {
     "syscall": "time inside the tool around its BLKZEROOUT/fallocate calls only",
     "engine": "pmdzero's own timing around the zeroing operation",

@@ -4,7 +4,7 @@ rows of a kind of record."""
 import json
 import os
 
-from .common import COUNT_FIELDS, KERNELS, METHODS, ZEROING
+from .common import COUNT_FIELDS, KERNELS, LATENCY_PCTS, METHODS, ZEROING
 
 
 def read_input(raw, problems):
@@ -67,6 +67,7 @@ def read_input(raw, problems):
                 "counts": ("device", "scenario", "zeroing", "bytes") + COUNT_FIELDS,
                 "wall": ("device", "scenario", "zeroing", "bytes", "runs"),
                 "kill": ("device", "scenario", "latency_s"),
+                "latency": ("device", "scenario", "zeroing", "bytes", "clat_ns", "ios"),
                 "meminfo": ("mem_total_kib", "mem_available_kib")}.get(kind)
         if need is None:
             problems.add(f"{where}: unknown kind {kind!r}")
@@ -101,6 +102,10 @@ def read_input(raw, problems):
                 continue
         if kind == "kill" and not rec["latency_s"]:
             problems.add(f"{where}: kill record with no tries")
+            continue
+        if kind == "latency" and not (isinstance(rec["clat_ns"], dict)
+                                      and all(isinstance(rec["clat_ns"].get(p), int) for p in LATENCY_PCTS)):
+            problems.add(f"{where}: latency record needs clat_ns with {', '.join(LATENCY_PCTS)}")
             continue
         if kind == "cost" and rec["method"] not in METHODS:
             problems.add(f"{where}: unknown method {rec['method']!r}")

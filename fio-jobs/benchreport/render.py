@@ -3,7 +3,8 @@
 import shutil
 
 from .analyse import same_operation
-from .common import AGREEMENT_LIMIT_PCT, GIB, KERNELS, METHODS, SAME_OP_LIMIT_PCT, fm, fnum, fs, fx
+from .common import (AGREEMENT_LIMIT_PCT, GIB, KERNELS, LATENCY_PCTS, METHODS, SAME_OP_LIMIT_PCT, fm,
+                     fnum, fs, fx)
 
 
 def table(head, align, rows):
@@ -123,6 +124,24 @@ def md_kill(kill):
         "", "Seconds from SIGKILL to the process's exit, every try of every wall boot."]
 
 
+def md_latency(latency):
+    if not latency:
+        return ["Not measured in this run."]
+    names = {"p50": "p50", "p99": "p99", "p99_9": "p99.9"}
+    head = ["device", "scenario", "calls"] + [f"{k} {names[p]}" for k in KERNELS for p in LATENCY_PCTS]
+    head += [f"stock/patched {names[p]}" for p in LATENCY_PCTS]
+    rows = []
+    for r in latency:
+        cells = [r["device_label"], r["scenario"], fnum(r["patched"]["ios"] or 0)]
+        cells += [fnum(r[k][p] / 1000) if r[k][p] is not None else "-" for k in KERNELS for p in LATENCY_PCTS]
+        cells += [fx(r["ratio"][p]) if r["ratio"][p] else "-" for p in LATENCY_PCTS]
+        rows.append(cells)
+    return table(head, ["---", "---"] + ["--:"] * (len(head) - 2), rows) + [
+        "", "fio's completion latency of each zeroing call (fio-jobs/zero-kernel.fio), in thousands of"
+        " guest ns: on a cost boot, thousands of guest instructions per call.  Median over the"
+        " kernel's boots."]
+
+
 def md_meminfo(mem):
     if not any(k in mem for k in KERNELS):
         return ["No meminfo records."]
@@ -197,6 +216,7 @@ def markdown(summary):
         ("Counts per GiB", md_counts(summary["counts"])),
         ("Wall clock", md_wall(summary["wall"])),
         ("Kill latency", md_kill(summary["kill"])),
+        ("fio completion latency of kernel zeroing", md_latency(summary.get("latency", []))),
         ("Memory", md_meminfo(summary["meminfo"])),
         ("Host load per boot", md_boots(summary["boots"])),
         ("How this was measured", md_how(summary["host"], summary["boots"])),
@@ -204,9 +224,9 @@ def markdown(summary):
     ]
     for title, body in sections:
         md += ["", f"## {title}", ""] + body
-    figs = [f"`{n}.svg`" for n in ("cost", "wall") if summary["figures"].get(n)]
+    figs = [f"`{n}.svg`" for n in ("cost", "wall", "latency") if summary["figures"].get(n)]
     if figs:
         md += ["", "Figures: " + ", ".join(figs) + " (and .png; regenerate with `gnuplot NAME.gp` here)."]
     elif not shutil.which("gnuplot"):
-        md += ["", "Figures: not drawn, gnuplot is not installed (`gnuplot cost.gp wall.gp` here draws them)."]
+        md += ["", "Figures: not drawn, gnuplot is not installed (`gnuplot cost.gp wall.gp latency.gp` here draws them)."]
     return "\n".join(md) + "\n"

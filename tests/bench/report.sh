@@ -160,7 +160,11 @@ check same-operation-flagged "$tmp/slow-ioctl" '[(x["kernel"], round(x["differen
 check kill "$F" '(lambda r: (r["stock"]["tries"], r["stock"]["median_s"], r["stock"]["max_s"], r["patched"]["tries"], near(r["patched"]["median_s"], 0.15), r["patched"]["max_s"]))(row("kill", "nullb-64mbps", "blkdiscard-z-sigkill")) == (4, 2.75, 4.0, 4, True, 0.3)'
 check meminfo "$F" 'd["meminfo"]["difference_kib"] == {"mem_total_kib": 0, "mem_available_kib": -2048} and d["meminfo"]["patched"]["mem_available_kib"] == 2806928'
 check boots-and-host "$F" '[b["boot"] for b in d["boots"]][:4] == ["stock-cost-1", "patched-cost-1", "patched-cost-2", "stock-cost-2"] and d["host"]["accel"] == "tcg" and d["problems"] == [] and mdrow("5", "stock-wall-1", "stock", "wall", "120", "1.10 / 0.90 / 0.50", "2.00 / 1.20 / 0.60")'
-check sections "$F" '[l[3:] for l in md if l.startswith("## ")] == ["Cost: M guest instructions per GiB", "Counts per GiB", "Wall clock", "Kill latency", "Memory", "Host load per boot", "How this was measured", "Count definitions"]'
+# fio's latency percentiles of kernel zeroing: medians over boots, ratios.
+check latency "$F" '(lambda r: (r["stock"]["p50"], r["stock"]["p99"], r["patched"]["p99_9"], r["patched"]["ios"], near(r["ratio"]["p50"], 4.1), near(r["ratio"]["p99_9"], 4e6 / 7e5)))(row("latency", "nullb-default", "fio-ioctl-8m")) == (2050000, 3000000, 700000, 512, True, True) and mdrow("null_blk default", "fio-ioctl-8m", "512", "2050", "3000", "4000", "500", "600", "700", "4.10x", "5.00x", "5.71x")'
+refuses latency-without-percentiles latency-bad 'for r in recs:
+    if r["kind"] == "latency": r["clat_ns"] = {"p50": 1}' "latency record needs clat_ns with p50, p99, p99_9"
+check sections "$F" '[l[3:] for l in md if l.startswith("## ")] == ["Cost: M guest instructions per GiB", "Counts per GiB", "Wall clock", "Kill latency", "fio completion latency of kernel zeroing", "Memory", "Host load per boot", "How this was measured", "Count definitions"]'
 
 # The verdict: five sentences with the run's figures, right after the title.
 check verdict-five-lines "$F" 'len(d["verdict"]) == 5 and all(v and "\n" not in v for v in d["verdict"])'
@@ -180,13 +184,13 @@ check verdict-absent-data "$tmp/nokill" 'len(d["verdict"]) == 5 and d["verdict"]
 # The figures and the files that regenerate them.
 if command -v gnuplot > /dev/null; then
 	ok=1
-	for f in cost wall; do
+	for f in cost wall latency; do
 		[ -s "$F/out/$f.svg" ] && grep -q '<svg' "$F/out/$f.svg" &&
 			[ "$(head -c 4 "$F/out/$f.png" | od -An -tx1 | tr -d ' \n')" = 89504e47 ] &&
 			[ -s "$F/out/$f.gp" ] && [ -s "$F/out/$f.dat" ] || { ok=0; fail "figure-$f" "$f.svg/.png/.gp/.dat missing, empty or not SVG/PNG"; }
 	done
 	[ $ok = 1 ] && pass figures
-	check figures-recorded "$F" 'd["figures"] == {"cost": True, "wall": True} and "20.0x" in open(out + "/cost.dat").read()'
+	check figures-recorded "$F" 'd["figures"] == {"cost": True, "wall": True, "latency": True} and "20.0x" in open(out + "/cost.dat").read() and "4.10x" in open(out + "/latency.dat").read()'
 else
 	echo "SKIP bench/report-figures: gnuplot is not installed"
 fi

@@ -53,11 +53,15 @@ for src in "$here"/helpers/*.c; do
 	fi
 done
 fio_jobs=$(cd "$here/../../fio-jobs" && pwd)
-# The benchmark's timer of zeroing calls, preloaded into the tools it times.
+# The benchmark's timer of zeroing calls, preloaded into the tools it times,
+# and the preload that lets fio's falloc engine zero through the kernel.
 if [ $arch = x86_64 ]; then
 	mkdir -p "$stage/usr/lib/pmdzero"
 	$cc -std=c11 -O2 -Wall -Wextra -Werror -shared -fPIC \
 		-o "$stage/usr/lib/pmdzero/zerotime.so" "$fio_jobs/scenarios/zerotime.c" -ldl
+	# fio driving the kernel's zeroing (fio-jobs/zero-kernel.fio).
+	$cc -std=c11 -O2 -Wall -Wextra -Werror -shared -fPIC \
+		-o "$stage/usr/lib/pmdzero/fio-kernel-zero.so" "$fio_jobs/fio-kernel-zero.c" -ldl
 fi
 
 copy_with_libs() { # path-in-host [dest-dir]
