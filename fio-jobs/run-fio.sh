@@ -37,7 +37,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 outdir=./fio-results size=1g bslist=128k,512k,2m,8m iodepth=16 force=0
-jobs=uring-small,uring-small-fixed,uring-huge,uring-huge-fixed,libaio-small,libaio-huge,psync,ioctl,fallocate
+jobs=uring-small,uring-small-fixed,uring-huge,uring-huge-fixed,uring-huge-fixed-regfiles,libaio-small,libaio-huge,psync,ioctl,fallocate
 
 # The help is this file's leading comment block, whatever its length.
 usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; }

@@ -2,9 +2,9 @@
 """Render: summary.md from the analysed summary."""
 import shutil
 
-from .analyse import same_operation
+from .analyse import blkzeroout_reference, same_operation
 from .common import (AGREEMENT_LIMIT_PCT, GIB, KERNELS, LATENCY_PCTS, METHODS, SAME_OP_LIMIT_PCT, fm,
-                     fnum, fs, fx)
+                     fnum, fs, fx, is_nullb, is_user_write)
 
 
 def table(head, align, rows):
@@ -59,6 +59,31 @@ def md_cost(cost):
                                 for x in bad) + ".**")
         out += ["", line]
     return out
+
+
+def md_user(cost):
+    """Each user-space way of writing zeroes against BLKZEROOUT on the same
+    device and kernel: what a lever (huge pages, fixed buffers, vectored
+    writes, a registered file) buys, and what is left to the kernel's own
+    zeroing."""
+    rows = []
+    for r in cost:
+        if not (is_user_write(r) and is_nullb(r)):
+            continue
+        ref = blkzeroout_reference(cost, r["device"], r["method"])
+        if not ref:
+            continue
+        cells = [r["device_label"], r["scenario"], r["method"]]
+        cells += [fm(r[k]["mean"]) for k in KERNELS]
+        cells += [f"{fm(ref[k]['mean'])} ({fx(r[k]['mean'] / ref[k]['mean'])})" for k in KERNELS]
+        rows.append(cells)
+    if not rows:
+        return ["No user-space write rows on null_blk in this run."]
+    return table(["device", "scenario", "method", "stock M/GiB", "patched M/GiB",
+                  "BLKZEROOUT stock (this row ×)", "BLKZEROOUT patched (this row ×)"],
+                 ["---", "---", "---", "--:", "--:", "--:", "--:"], rows) + [
+        "", "M guest instructions per GiB, mean of the boots; BLKZEROOUT: pmdzero-ioctl (or the"
+        " headline row) on the same device; in brackets, this row's cost as a multiple of it."]
 
 
 def md_counts(counts):
@@ -213,6 +238,7 @@ def markdown(summary):
         md += [f"- {p}" for p in summary["problems"]]
     sections = [
         ("Cost: M guest instructions per GiB", md_cost(summary["cost"])),
+        ("User-space zero writes against BLKZEROOUT", md_user(summary["cost"])),
         ("Counts per GiB", md_counts(summary["counts"])),
         ("Wall clock", md_wall(summary["wall"])),
         ("Kill latency", md_kill(summary["kill"])),

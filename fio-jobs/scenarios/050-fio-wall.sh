@@ -17,7 +17,7 @@ iodepth=16
 jobs="uring-huge-fixed:8m uring-small:2m"
 if bench_full; then
 	jobs=
-	for s in uring-small uring-small-fixed uring-huge uring-huge-fixed libaio-small libaio-huge psync; do
+	for s in uring-small uring-small-fixed uring-huge uring-huge-fixed uring-huge-fixed-regfiles libaio-small libaio-huge psync; do
 		for bs in 128k 2m 8m; do jobs="$jobs $s:$bs"; done
 	done
 fi

@@ -36,7 +36,7 @@ for setup in nullb-default nullb-max16384-8m; do
 				/tmp/fio-zero $e "$(pmdzero size $bs)" "$dev" $BENCH_SIZE
 			# The last timed run's fio figures.
 			row_fields "$name" "$setup"
-			record latency "${row_fields[@]}" zeroing=kernel bytes:=$BENCH_SIZE \
+			record latency "${row_fields[@]}" zeroing="$(zeroing_of "$name")" bytes:=$BENCH_SIZE \
 				"clat_ns:=$(jq -c '.jobs[0].write.clat_ns.percentile |
 					{p50: .["50.000000"], p99: .["99.000000"], p99_9: .["99.900000"]}' \
 					/tmp/fio-zero.json)" \

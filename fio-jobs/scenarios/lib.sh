@@ -24,8 +24,8 @@ bench_full() { [ "${PMDZERO_FULL:-0}" = 1 ]; }
 # pmdzero engines --json classes them), "kernel" when the kernel zeroes the
 # range (blkdiscard -z, fallocate, mkfs, pmdzero's kernel engines, dm-thin
 # provisioning, its control without block zeroing included: no user
-# buffer of zeroes there either).  The fio rows (050) say "write"
-# themselves.
+# buffer of zeroes there either).  fio-SECTION-BS rows: "write" for a
+# section of zero-write.fio, "kernel" for one of zero-kernel.fio.
 zeroing_of() {
 	local e
 	case $1 in
@@ -33,6 +33,17 @@ zeroing_of() {
 		e=${1#pmdzero-}
 		e=${e%-vectored}
 		pmdzero engines --json | jq -er --arg e "$e" '.engines[] | select(.name == $e) | .class'
+		;;
+	fio-*)
+		e=${1#fio-}
+		e=${e%-*}
+		if grep -q "^\[$e\]" /pmdzero/fio-jobs/zero-write.fio; then
+			echo write
+		elif grep -q "^\[$e\]" /pmdzero/fio-jobs/zero-kernel.fio; then
+			echo kernel
+		else
+			fail "zeroing_of $1: no section [$e] in zero-write.fio or zero-kernel.fio"
+		fi
 		;;
 	*) echo kernel ;;
 	esac
@@ -93,6 +104,11 @@ count_row() {
 #   process  the whole command, from bash's microsecond clock
 #   self     CMD times what it measures itself, leaving out its set-up and
 #            tear-down, and prints span_ns=N as its last line
+#   fio      CMD is fio writing its JSON to /tmp/fio.json: the write job's
+#            span as fio measures it (io_bytes / bw_bytes, its run time
+#            from the first I/O to the last: fio's start-up stays out) and
+#            its usr + sys CPU.  fio keeps run time in milliseconds: give it
+#            enough work (--loops) that a millisecond is well under 1%.
 timed() {
 	local method=$1 t0 t1 line
 	shift
@@ -119,6 +135,14 @@ timed() {
 		t1=$EPOCHREALTIME
 		span_ns=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", (b - a) * 1e9 }')
 		cpu_ns=0
+		;;
+	fio)
+		rm -f /tmp/fio.json
+		"$@" > /dev/null || fail "$* failed"
+		read -r span_ns cpu_ns timed_bytes < <(jq -r '.jobs[0] |
+			[(.write.io_bytes / .write.bw_bytes * 1e9 | round),
+			 ((.usr_cpu + .sys_cpu) / 100 * .job_runtime * 1e6 | round), .write.io_bytes] |
+			map(tostring) | join(" ")' /tmp/fio.json) || fail "$*: unreadable fio JSON"
 		;;
 	self)
 		"$@" > /tmp/self.out || fail "$* failed"

@@ -160,11 +160,14 @@ check same-operation-flagged "$tmp/slow-ioctl" '[(x["kernel"], round(x["differen
 check kill "$F" '(lambda r: (r["stock"]["tries"], r["stock"]["median_s"], r["stock"]["max_s"], r["patched"]["tries"], near(r["patched"]["median_s"], 0.15), r["patched"]["max_s"]))(row("kill", "nullb-64mbps", "blkdiscard-z-sigkill")) == (4, 2.75, 4.0, 4, True, 0.3)'
 check meminfo "$F" 'd["meminfo"]["difference_kib"] == {"mem_total_kib": 0, "mem_available_kib": -2048} and d["meminfo"]["patched"]["mem_available_kib"] == 2806928'
 check boots-and-host "$F" '[b["boot"] for b in d["boots"]][:4] == ["stock-cost-1", "patched-cost-1", "patched-cost-2", "stock-cost-2"] and d["host"]["accel"] == "tcg" and d["problems"] == [] and mdrow("5", "stock-wall-1", "stock", "wall", "120", "1.10 / 0.90 / 0.50", "2.00 / 1.20 / 0.60")'
+# User-space writes against BLKZEROOUT on the same device and kernel (the
+# same timing method when there is one: pmdzero-ioctl for engine rows).
+check user-table "$F" 'mdrow("null_blk default", "pmdzero-uring-vectored", "engine", "60.0", "60.0", "240.0 (0.25x)", "12.0 (5.00x)") and mdrow("null_blk default", "pmdzero-psync-vectored", "engine", "90.0", "90.0", "240.0 (0.38x)", "12.0 (7.50x)")'
 # fio's latency percentiles of kernel zeroing: medians over boots, ratios.
 check latency "$F" '(lambda r: (r["stock"]["p50"], r["stock"]["p99"], r["patched"]["p99_9"], r["patched"]["ios"], near(r["ratio"]["p50"], 4.1), near(r["ratio"]["p99_9"], 4e6 / 7e5)))(row("latency", "nullb-default", "fio-ioctl-8m")) == (2050000, 3000000, 700000, 512, True, True) and mdrow("null_blk default", "fio-ioctl-8m", "512", "2050", "3000", "4000", "500", "600", "700", "4.10x", "5.00x", "5.71x")'
 refuses latency-without-percentiles latency-bad 'for r in recs:
     if r["kind"] == "latency": r["clat_ns"] = {"p50": 1}' "latency record needs clat_ns with p50, p99, p99_9"
-check sections "$F" '[l[3:] for l in md if l.startswith("## ")] == ["Cost: M guest instructions per GiB", "Counts per GiB", "Wall clock", "Kill latency", "fio completion latency of kernel zeroing", "Memory", "Host load per boot", "How this was measured", "Count definitions"]'
+check sections "$F" '[l[3:] for l in md if l.startswith("## ")] == ["Cost: M guest instructions per GiB", "User-space zero writes against BLKZEROOUT", "Counts per GiB", "Wall clock", "Kill latency", "fio completion latency of kernel zeroing", "Memory", "Host load per boot", "How this was measured", "Count definitions"]'
 
 # The verdict: five sentences with the run's figures, right after the title.
 check verdict-five-lines "$F" 'len(d["verdict"]) == 5 and all(v and "\n" not in v for v in d["verdict"])'
