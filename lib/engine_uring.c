@@ -7,15 +7,13 @@
  * and unpin pages per I/O, queue_depth writes in flight.  Vectored: each
  * write is an IORING_OP_WRITEV whose iovecs all point at one 2 MiB buffer.
  *
- * The write rings are set up as fio sets its own: IORING_SETUP_SINGLE_ISSUER
- * | IORING_SETUP_DEFER_TASKRUN (one task submits and reaps, and completions
- * run when it waits for them rather than by interrupting it), and the
- * device is a registered file, so no SQE looks its file up; a kernel that
- * refuses either (before 6.1) gets a plain ring and a plain fd.  Measured
- * under -icount (fio-jobs/README.md, "User-space zero writes"): 0.4-0.8%
- * fewer instructions for 2 MiB writes, about 400 per write; nothing for
- * vectored writes; and 2.5% more for uring-fallocate's one SQE at 8 MiB
- * requests (a fixed cost of the set-up), which therefore keeps a plain ring.
+ * A plain ring and a plain fd, on purpose.  Set up as fio sets its own
+ * (IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN, the device a
+ * registered file), 4 GiB of 2 MiB writes cost 0.4-0.8% fewer instructions
+ * on null_blk at default limits and at 8 MiB requests, but 12% more at
+ * 1280 KiB requests (31.9-34.1 M against 35.7-36.0 M on the patched
+ * kernel under -icount), where every write fails -EAGAIN and is reissued
+ * from io-wq; vectored writes and uring-fallocate gained nothing.
  *
  * uring-fallocate: IORING_OP_FALLOCATE(FALLOC_FL_ZERO_RANGE), by default
  * one SQE for the whole range: the op's length is 64 bits, and the kernel
@@ -49,8 +47,6 @@ struct uring_ctx {
 	struct io_uring ring;
 	const char *name;
 	int fallocate;		/* IORING_OP_FALLOCATE instead of writes */
-	int deferred;		/* SINGLE_ISSUER | DEFER_TASKRUN taken */
-	int fixed_file;		/* the device is registered file 0 */
 	int fixed;		/* buffer registered */
 	unsigned int maxv;	/* vectored: iovecs per write, else 0 */
 	struct iovec *iov;	/* vectored: maxv per slot, in use until the CQE */
@@ -59,18 +55,8 @@ struct uring_ctx {
 
 static int uring_init(struct uring_ctx *c, unsigned int qd, struct pmdzero_error *err)
 {
-	struct io_uring_params p = { 0 };
-	int ret;
+	int ret = io_uring_queue_init(qd, &c->ring, 0);
 	char knob[16] = "?";
-
-	if (!c->fallocate)
-		p.flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
-	ret = io_uring_queue_init_params(qd, &c->ring, &p);
-	c->deferred = ret == 0 && p.flags;
-	if (ret == -EINVAL && p.flags) {
-		memset(&p, 0, sizeof(p));
-		ret = io_uring_queue_init_params(qd, &c->ring, &p);
-	}
 
 	if (ret == -ENOSYS)
 		return pz_error(err, -EOPNOTSUPP, "%s: this kernel has no io_uring: %s",
@@ -84,19 +70,7 @@ static int uring_init(struct uring_ctx *c, unsigned int qd, struct pmdzero_error
 	if (ret)
 		return pz_error(err, ret, "%s: io_uring_queue_init failed: %s", c->name,
 				strerror(-ret));
-	if (c->run && !c->fallocate)
-		c->fixed_file = io_uring_register_files(&c->ring, &c->run->dev->fd, 1) == 0;
 	return 0;
-}
-
-/* ", registered file, deferred task work": what the ring set-up took. */
-static const char *uring_setup_detail(const struct uring_ctx *c)
-{
-	if (c->fixed_file && c->deferred)
-		return ", registered file, deferred task work";
-	if (c->fixed_file)
-		return ", registered file";
-	return c->deferred ? ", deferred task work" : "";
 }
 
 static void uring_prep(struct pz_queue *q, unsigned int idx)
@@ -104,7 +78,7 @@ static void uring_prep(struct pz_queue *q, unsigned int idx)
 	struct uring_ctx *c = q->backend;
 	struct io_uring_sqe *sqe = io_uring_get_sqe(&c->ring);
 	const struct pz_queue_slot *s = &q->slots[idx];
-	int fd = c->fixed_file ? 0 : c->run->dev->fd;
+	int fd = c->run->dev->fd;
 
 	/* The SQ ring holds queue_depth entries and at most queue_depth are
 	 * queued or in flight, so an SQE is always free here. */
@@ -121,8 +95,6 @@ static void uring_prep(struct pz_queue *q, unsigned int idx)
 	} else {
 		io_uring_prep_write(sqe, fd, c->zb.addr, (unsigned int)s->len, s->off);
 	}
-	if (c->fixed_file)
-		io_uring_sqe_set_flags(sqe, IOSQE_FIXED_FILE);
 	io_uring_sqe_set_data64(sqe, idx);
 }
 
@@ -236,16 +208,15 @@ static int run_uring(struct pz_run *run, struct pmdzero_error *err)
 	if (pz_vectored(run)) {
 		c.maxv = pz_iov_count(run->res->io_size, c.zb.len);
 		snprintf(run->res->detail, sizeof(run->res->detail),
-			 "O_DIRECT writev, up to %u iovecs of one %zu byte %s buffer%s", c.maxv,
-			 c.zb.len, c.zb.kind, uring_setup_detail(&c));
+			 "O_DIRECT writev, up to %u iovecs of one %zu byte %s buffer", c.maxv,
+			 c.zb.len, c.zb.kind);
 	} else {
 		iov.iov_base = c.zb.addr;
 		iov.iov_len = (size_t)run->res->io_size;
 		/* Registration can fail on RLIMIT_MEMLOCK; plain writes still work. */
 		c.fixed = io_uring_register_buffers(&c.ring, &iov, 1) == 0;
-		snprintf(run->res->detail, sizeof(run->res->detail), "O_DIRECT %s, %s buffer%s",
-			 c.fixed ? "write_fixed" : "write (buffer registration failed)", c.zb.kind,
-			 uring_setup_detail(&c));
+		snprintf(run->res->detail, sizeof(run->res->detail), "O_DIRECT %s, %s buffer",
+			 c.fixed ? "write_fixed" : "write (buffer registration failed)", c.zb.kind);
 	}
 	ret = uring_loop(&c, qd, run->res->io_size, err);
 	io_uring_queue_exit(&c.ring);
@@ -269,7 +240,7 @@ static int check_fallocate_op(struct uring_ctx *c, struct pmdzero_error *err)
 
 static int uring_available(int fallocate, struct pmdzero_error *err)
 {
-	struct uring_ctx c = { .name = fallocate ? "uring-fallocate" : "uring", .fallocate = fallocate };
+	struct uring_ctx c = { .name = fallocate ? "uring-fallocate" : "uring" };
 	int ret = uring_init(&c, 1, err);
 
 	if (ret)

@@ -225,6 +225,33 @@ zero_rows() {
 	done
 }
 
+# fio driving the kernel's zeroing (fio-jobs/zero-kernel.fio): the command
+# FIO_ZERO ENGINE BS DEV BYTES runs that section, fio-kernel-zero.so
+# preloaded ahead of whatever LD_PRELOAD holds (zerotime.so, for the
+# syscall method), fio's JSON in /tmp/fio-zero.json.  A script, not a
+# function: pmdzero trace runs it as a command.
+FIO_ZERO=/tmp/fio-zero
+cat > $FIO_ZERO <<'EOF2'
+#!/bin/bash
+LD_PRELOAD="/usr/lib/pmdzero/fio-kernel-zero.so${LD_PRELOAD:+ $LD_PRELOAD}" \
+	PMDZERO_FIO_ZERO=$1 DEV=$3 SIZE=$4 BS=$2 \
+	exec fio --output-format=json --output=/tmp/fio-zero.json --section="$1" \
+	/pmdzero/fio-jobs/zero-kernel.fio
+EOF2
+chmod +x $FIO_ZERO
+
+# fio_latency_record SCENARIO DEVICE BYTES: a "latency" record of the last
+# $FIO_ZERO run: fio's completion-latency percentiles of its calls.
+fio_latency_record() {
+	local clat ios
+	clat=$(jq -c '.jobs[0].write.clat_ns.percentile |
+		{p50: .["50.000000"], p99: .["99.000000"], p99_9: .["99.900000"]}' /tmp/fio-zero.json) ||
+		fail "$1: unreadable fio JSON"
+	ios=$(jq '.jobs[0].write.total_ios' /tmp/fio-zero.json) || fail "$1: unreadable fio JSON"
+	row_fields "$1" "$2"
+	record latency "${row_fields[@]}" zeroing="$(zeroing_of "$1")" bytes:="$3" clat_ns:="$clat" ios:="$ios"
+}
+
 # null_blk set-ups: name -> configfs attributes (and max_sectors_kb).
 NULLB_SETUPS="nullb-default nullb-max16384 nullb-max16384-8m nullb-virt-boundary"
 
