@@ -7,7 +7,7 @@
  *   PMDZERO_FIO_ZERO=ioctl LD_PRELOAD=.../fio-kernel-zero.so \
  *       fio --ioengine=falloc --rw=write --filename=/dev/nullb0 ...
  *
- * fio's falloc engine (every fio since 2.0, Debian 12's 3.33 included)
+ * fio's falloc engine (every fio since 2.0.10, Debian 12's 3.33 included)
  * turns each write into fallocate(fd, 0, offset, length).  On a block
  * device the kernel refuses that mode, always (EOPNOTSUPP), so this library
  * takes exactly that call and makes it the kernel's zeroing instead, one
