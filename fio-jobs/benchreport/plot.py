@@ -40,6 +40,12 @@ def run_gnuplot(outdir, name, script):
     return True
 
 
+def decades(vals):
+    """A log-scale y range of whole decades with room above and below vals."""
+    return (10 ** int(math.floor(math.log10(min(vals) / 2))),
+            10 ** int(math.ceil(math.log10(max(vals) * 3))))
+
+
 def cost_figure_rows(cost):
     rows = [r for r in cost if r["headline"] and r["ratio"]]
     if not rows:
@@ -53,8 +59,7 @@ def figure_cost(cost, outdir):
         return False
     one_scen = len({r["scenario"] for r in rows}) == 1
     vals = [r[k]["mean"] / 1e6 for r in rows for k in KERNELS]
-    lo = 10 ** int(math.floor(math.log10(min(vals) / 2)))
-    hi = 10 ** int(math.ceil(math.log10(max(vals) * 3)))
+    lo, hi = decades(vals)
     with open(os.path.join(outdir, "cost.dat"), "w") as f:
         f.write("# x label stock_M patched_M ratio ratio_y\n")
         for i, r in enumerate(rows):
@@ -142,8 +147,7 @@ def figure_latency(latency, outdir):
     if not rows:
         return False
     vals = [r[k][p] / 1e3 for r in rows for k in KERNELS for p in ("p50", "p99_9")]
-    lo = 10 ** int(math.floor(math.log10(min(vals) / 2)))
-    hi = 10 ** int(math.ceil(math.log10(max(vals) * 3)))
+    lo, hi = decades(vals)
     with open(os.path.join(outdir, "latency.dat"), "w") as f:
         f.write("# x label stock_p50 stock_p99_9 patched_p50 patched_p99_9 ratio_p50 ratio_y (thousand ns)\n")
         for i, r in enumerate(rows):
