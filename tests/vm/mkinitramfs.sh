@@ -26,7 +26,8 @@ mkdir -p "$(dirname "$out")"
 case $arch in
 x86_64)
 	cc=${CC:-cc} sysroot=
-	tools=(bash dd cmp fio jq mkfs.xfs xfs_io xfs_repair blkdiscard fallocate blktrace blkparse lsblk dmsetup "$@")
+	tools=(bash dd cmp fio jq mkfs.xfs xfs_io xfs_repair blkdiscard fallocate blktrace blkparse lsblk dmsetup
+		mkfs.ext4 dumpe2fs e2fsck e4crypt "$@")
 	;;
 arm64)
 	[ $# -eq 0 ] || { echo "mkinitramfs: --arch arm64 takes no extra binaries" >&2; exit 2; }

@@ -261,6 +261,143 @@ thin_remove() {
 		fail "cannot remove the pool"
 }
 
+# nvmet_export DEV: export DEV as namespace 1 of an NVMe-oF subsystem on
+# the loop transport (nvmet's configfs), connect to it through
+# /dev/nvme-fabrics as nvme-cli's connect would, and set fabric_ns to the
+# host's block device of that namespace and fabric_ctrl to its controller.
+# Every Write Zeroes the host sends becomes __blkdev_issue_zeroout() on DEV
+# in the target (drivers/nvme/target/io-cmd-bdev.c).  nvmet_unexport
+# undoes it all.
+NVMET=/sys/kernel/config/nvmet
+NVMET_NQN=nqn.2026-12.io.pmdzero:zero
+nvmet_export() {
+	local sub=$NVMET/subsystems/$NVMET_NQN before=" " b c
+	[ -d $NVMET ] || fail "no $NVMET: the kernel lacks NVME_TARGET"
+	for b in /sys/block/nvme*; do before+="${b##*/} "; done
+	mkdir $sub && echo 1 > $sub/attr_allow_any_host && mkdir $sub/namespaces/1 &&
+		echo -n "$1" > $sub/namespaces/1/device_path && echo 1 > $sub/namespaces/1/enable ||
+		fail "cannot export $1 through nvmet"
+	mkdir $NVMET/ports/1 && echo loop > $NVMET/ports/1/addr_trtype &&
+		ln -s $sub $NVMET/ports/1/subsystems/$NVMET_NQN || fail "cannot open an nvmet loop port"
+	echo "transport=loop,nqn=$NVMET_NQN" > /dev/nvme-fabrics || fail "cannot connect to $NVMET_NQN over loop"
+	fabric_ctrl=
+	for c in /sys/class/nvme/nvme*; do
+		[ "$(cat $c/subsysnqn 2> /dev/null)" = $NVMET_NQN ] && fabric_ctrl=${c##*/}
+	done
+	[ -n "$fabric_ctrl" ] || fail "no host controller for $NVMET_NQN"
+	fabric_new() {
+		fabric_ns=
+		for b in /sys/block/nvme*; do
+			# Not a multipath path device (nvmeXcYnZ: hidden, no node).
+			[[ $before == *" ${b##*/} "* ]] || [ ! -b /dev/${b##*/} ] || fabric_ns=/dev/${b##*/}
+		done
+		[ -b "$fabric_ns" ]
+	}
+	wait_until 30 "the namespace of $NVMET_NQN" fabric_new
+	echo "nvmet: $1 exported as $NVMET_NQN, host controller $fabric_ctrl, namespace $fabric_ns"
+}
+
+nvmet_unexport() {
+	local sub=$NVMET/subsystems/$NVMET_NQN
+	[ -n "${fabric_ctrl:-}" ] && [ -e /sys/class/nvme/$fabric_ctrl ] &&
+		echo 1 > /sys/class/nvme/$fabric_ctrl/delete_controller
+	fabric_ctrl=
+	[ -L $NVMET/ports/1/subsystems/$NVMET_NQN ] && rm $NVMET/ports/1/subsystems/$NVMET_NQN
+	[ -d $NVMET/ports/1 ] && rmdir $NVMET/ports/1
+	[ -d $sub/namespaces/1 ] && echo 0 > $sub/namespaces/1/enable && rmdir $sub/namespaces/1
+	[ -d $sub ] && rmdir $sub
+	return 0
+}
+
+# ext4_itables DEV: what ext4lazyinit will zero on the unmounted ext4 on
+# DEV, a line "OFFSET LENGTH" (bytes) per group, from dumpe2fs: each group
+# without ITABLE_ZEROED, its inode table less the blocks of used inodes
+# (none in an INODE_UNINIT group), as ext4_init_inode_table() computes it.
+ext4_itables() {
+	dumpe2fs "$1" 2> /dev/null > /tmp/dumpe2fs.txt || fail "dumpe2fs $1 failed"
+	awk -F'\n' '
+		/^Block size:/ { bs = $0; sub(/.*: */, "", bs) }
+		/^Inode size:/ { is = $0; sub(/.*: */, "", is) }
+		/^Inodes per group:/ { ipg = $0; sub(/.*: */, "", ipg) }
+		/^Group [0-9]+:/ { zeroed = /ITABLE_ZEROED/; uninit = /INODE_UNINIT/ }
+		/Inode table at/ { n = split($0, w, " "); split(w[4], r, "-"); first = r[1]; last = r[2] }
+		/unused inodes/ {
+			if (zeroed) next
+			n = split($0, w, " ")
+			for (i = 1; i < n; i++) if (w[i + 1] == "unused") unused = w[i]
+			ipb = bs / is
+			used = uninit ? 0 : int((ipg - unused + ipb - 1) / ipb)
+			if (last - first + 1 > used) printf "%d %d\n", (first + used) * bs, (last - first + 1 - used) * bs
+		}' /tmp/dumpe2fs.txt
+}
+
+# ext4_prealloc_writes FILE MAX_KB STRIDE WRITES: set the file system's
+# extent_max_zeroout_kb to MAX_KB, preallocate FILE afresh (unwritten
+# extents) and sync.  Then the writes of extent_writes: ext4 (mounted
+# dioread_lock) zeroes the STRIDE - 4 KiB before each write after the first
+# when that is under MAX_KB (ext4_ext_convert_to_initialized()), instead of
+# splitting the extent.  FILE reaches twice MAX_KB past the last write: a
+# write nearer its end would make ext4 zero the rest of the extent too.
+ext4_prealloc_writes() {
+	local fs
+	fs=$(basename "$(df -P "$(dirname "$1")" | awk 'NR == 2 { print $1 }')")
+	echo "$2" > /sys/fs/ext4/$fs/extent_max_zeroout_kb || fail "cannot set $fs's extent_max_zeroout_kb"
+	rm -f "$1"
+	fallocate -l $(($4 * $3 + 2 * $2 * 1024)) "$1" || fail "fallocate of $1 failed"
+	sync
+}
+
+# extent_zeroout DEV FILE MAX_KB STRIDE WRITES VECS_CMD [bounce]:
+# ext4_prealloc_writes, then WRITES buffered 4 KiB writes (dd, each
+# fsync'd) STRIDE apart, traced on DEV.  Checks exactly: WRITES - 1
+# zeroout bios of STRIDE - 4 KiB, the writes, and the splits on DEV's
+# max_segments that `VECS_CMD BYTES` bio_vecs per zeroout bio make; then
+# that every gap reads back as zeroes through the file and every write as
+# written.  "bounce": the zeroouts are encrypted by the blk-crypto
+# fallback, whose bounce bio is new to the block layer: when it is split,
+# its remainder is queued (and traced) once more, a bio of the zeroout
+# less its first max_segments pages.
+extent_zeroout() {
+	local dev=$1 file=$2 max=$3 stride=$4 n=$5 bounce=${7:-} vecs i zl segs zeroouts writes flushes
+	local rest=0 rests=0
+	segs=$(cat "$(sysblock "$dev")/queue/max_segments")
+	head -c 4096 /dev/zero | tr '\000' '\132' > /tmp/block-new
+	ext4_prealloc_writes "$file" "$max" "$stride" "$n"
+	trace_begin "$dev" writes dd
+	for ((i = 0; i < n; i++)); do
+		dd if=/tmp/block-new of="$file" bs=4096 seek=$((i * stride / 4096)) count=1 \
+			conv=notrunc,fsync 2> /dev/null || fail "write $i failed"
+	done
+	trace_end
+	zl=$((stride - 4096))
+	vecs=$("$6" $zl)
+	# dd's bios: the zeroouts, the writes, and empty flushes (fsync).
+	zeroouts=$(grep -c -E " \+ $((zl / 512)) \[" /tmp/trace-bios.txt)
+	writes=$(grep -c -E ' \+ 8 \[' /tmp/trace-bios.txt)
+	flushes=$(grep -c -E ' \+ 0 \[' /tmp/trace-bios.txt)
+	if [ "$bounce" = bounce ] && [ "$vecs" -gt "$segs" ]; then
+		rest=$(((vecs - segs) * 4096))
+		[ $rest != 4096 ] && [ $rest != $zl ] || fail "extent_zeroout: pick a stride whose remainders stand apart"
+		rests=$(grep -c -E " \+ $((rest / 512)) \[" /tmp/trace-bios.txt)
+		expect_eq "max $max KiB: bounce-bio remainders of $rest bytes" "$rests" $((n - 1))
+	fi
+	record test-counts test="$file: extent zeroout, max ${max} KiB, $n writes $stride apart" \
+		bios:=$bios requests:=$requests splits:=$splits merges:=$merges
+	expect_eq "max $max KiB: zeroout bios of $zl bytes" "$zeroouts" $((n - 1))
+	expect_eq "max $max KiB: 4 KiB writes" "$writes" "$n"
+	expect_eq "max $max KiB: dd's bios (zeroouts, writes, flushes, remainders)" "$bios" \
+		$((n - 1 + n + flushes + rests))
+	expect_eq "max $max KiB: splits ($vecs bio_vecs per zeroout on $segs segments)" "$splits" \
+		$(((n - 1) * ((vecs + segs - 1) / segs - 1)))
+	sync
+	echo 3 > /proc/sys/vm/drop_caches
+	for ((i = 0; i < n; i++)); do
+		cmp -s <(read_region "$file" $((i * stride)) 4096) /tmp/block-new || fail "write $i does not read back"
+		region_is_zero "$file" $((i * stride + 4096)) "$zl" || fail "the gap after write $i is not zero"
+	done
+	echo "ok: max $max KiB: $((n - 1)) zeroouts of $zl bytes, the gaps zero, the writes as written"
+}
+
 # The dev_t the block tracepoints record: MKDEV with the kernel's 20-bit minor.
 kdev() {
 	local mm
