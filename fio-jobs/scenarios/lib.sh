@@ -82,8 +82,8 @@ row_fields() {
 count_row() {
 	local name=$1 label=$2 dev=$3 bytes=$4 lost
 	shift 4
-	pmdzero trace --writes --json --output /tmp/count.json "$dev" -- "$@" > /dev/null ||
-		fail "$name on $label: $* failed under pmdzero trace"
+	pmdzero trace --writes --json --output /tmp/count.json "$dev" -- "$@" > /tmp/count.out 2>&1 ||
+		{ tail -n 20 /tmp/count.out; fail "$name on $label: $* failed under pmdzero trace"; }
 	read -r bios requests splits merges bio_bytes lost < <(jq -r '.trace[0] |
 		"\(.bios) \(.requests) \(.splits) \(.merges) \(.bio_bytes) \(.lost_samples)"' /tmp/count.json) ||
 		fail "$name on $label: unreadable pmdzero trace JSON"
@@ -159,13 +159,19 @@ timed() {
 # instruction count, and the row's figure is the least of them: other
 # kernel work that lands in the window (a timer, a kworker: a few hundred
 # thousand instructions, 10% of a patched zeroout at 8 MiB requests) can
-# only add to it.  Every run is kept in runs_ns.
+# only add to it.  Every run is kept in runs_ns.  COST_PREPARE, if set,
+# is a command run before the counted run and before each timed one (after
+# its sync, which would otherwise do what the preparation left to do),
+# and neither counted nor timed: what has to be made afresh for each run
+# (a new file system for its lazy init, dirty pages for a writeback).
 cost_row() {
 	local name=$1 label=$2 dev=$3 bytes=$4 method=$5 i runs_ns= least=
 	shift 5
+	cost_prepare "$name"
 	count_row "$name" "$label" "$dev" "$bytes" "$@"
 	for i in $(seq "${PMDZERO_COST_RUNS:-3}"); do
 		sync
+		cost_prepare "$name"
 		timed "$method" "$@"
 		runs_ns+=${runs_ns:+,}$span_ns
 		[ -z "$least" ] || [ "$span_ns" -lt "$least" ] && least=$span_ns
@@ -183,6 +189,11 @@ cost_row() {
 	record cost "${row_fields[@]}" zeroing="$(zeroing_of "$name")" bytes:=$cost_bytes \
 		ns:=$span_ns runs_ns:="[$runs_ns]" method="$method"
 	echo "$name on $label: bios=$bios requests=$requests ns=$span_ns of [$runs_ns] ($method)"
+}
+
+cost_prepare() {
+	[ -z "${COST_PREPARE:-}" ] || $COST_PREPARE > /tmp/prepare.out 2>&1 ||
+		{ cat /tmp/prepare.out; fail "$1: $COST_PREPARE failed"; }
 }
 
 # wall_row SCENARIO DEVICE_LABEL DEV BYTES METHOD CMD...: counts, then
