@@ -71,8 +71,9 @@ if not rows:
     sys.exit("mk-cover-letter: no headline cost rows on null_blk in summary.json")
 cost = table(["null_blk", "stock", "patched", "ratio", "bios/GiB", "requests/GiB"], rows)
 # The other tools on the default set-up, one line each.
+USERS = ("nvmet-", "ext4-", "fscrypt-")
 others = [c for c in data["cost"] if c["device"] == "nullb-default" and not c["headline"]
-          and not c["scenario"].startswith("dm-thin-")]
+          and not c["scenario"].startswith(("dm-thin-",) + USERS)]
 if others:
     cost += "\n\n" + table(["null_blk default, tool", "M instr/GiB", "patched", "ratio"],
                            [[c["scenario"], f"{c['stock']['mean'] / 1e6:.1f}",
@@ -91,6 +92,24 @@ dmthin = table(["dm-thin, M instr/GiB", "stock", "patched", "ratio"],
                  f"{c['stock']['mean'] / 1e6:.1f}", f"{c['patched']['mean'] / 1e6:.1f}",
                  f"{c['ratio']:.3f}x"] for c in thin]) if thin else \
     "(not in this benchmark run, which predates scenario 060: patch 8's\nmessage has the figures, measured by hand with the same scenario)"
+# The other zeroing users (scenarios 100 and 110): NVMe-oF's target,
+# ext4, fscrypt, with the counts on the null_blk (the target's, for
+# nvmet), rounded to whole bios and requests.
+def user_name(c):
+    n = c["scenario"].replace("-blkdiscard-z", "").replace("-zeroout", "")
+    return f"{n}, {c['device_label'].replace('null_blk ', '')}" if n == "nvmet" else n
+
+urows = []
+for c in data["cost"]:
+    if not c["scenario"].startswith(USERS):
+        continue
+    k = counts.get((c["device"], c["scenario"]))
+    urows.append([user_name(c), f"{c['stock']['mean'] / 1e6:.1f}", f"{c['patched']['mean'] / 1e6:.1f}",
+                  f"{c['ratio']:.2f}x",
+                  f"{k['stock']['per_gib']['bios']:.0f}/{k['patched']['per_gib']['bios']:.0f}",
+                  f"{k['stock']['per_gib']['requests']:.0f}/{k['patched']['per_gib']['requests']:.0f}"])
+users = table(["M instr/GiB", "stock", "patched", "ratio", "bios/GiB", "requests/GiB"],
+              urows) if urows else "(not in this benchmark run, which predates scenarios 100 and 110)"
 
 wrows = []
 for w in data["wall"]:
@@ -186,7 +205,7 @@ else:
 memcost = os.path.join(os.path.dirname(res), "memcost", "table.txt")
 if not os.path.exists(memcost):
     sys.exit(f"mk-cover-letter: {memcost} missing: run kernel/experiments/memcost/run.sh")
-blocks = {"@BASES@": bases, "@VERDICT@": verdict, "@COST@": cost, "@WALL@": wall, "@DMTHIN@": dmthin,
+blocks = {"@BASES@": bases, "@VERDICT@": verdict, "@COST@": cost, "@WALL@": wall, "@DMTHIN@": dmthin, "@USERS@": users,
           "@ZEROBIO@": open(zerobio).read().rstrip("\n"),
           "@MEMCOST@": open(memcost).read().rstrip("\n")}
 for mark, value in blocks.items():

@@ -5,7 +5,7 @@ set ylabel 'MiB/s (log scale)'
 set xlabel 'number above each pair: wall time stock/patched, median over ABBA boot pairs (?: their range includes 1)' offset 0,-1.2
 set bmargin 6
 set logscale y
-set yrange [2818.75:414560]
+set yrange [3020.65:460094]
 set xrange [-0.6:9.6]
 set grid ytics
 set key top right
@@ -13,8 +13,8 @@ set style fill solid 0.85 border -1
 set xtics noenhanced scale 0 font ',11'
 set xtics ("QEMU NVMe\nblkdiscard -z" 0, "virtio-blk\nblkdiscard -z" 1, "NVMe offload (control)\nblkdiscard -z" 2, "QEMU NVMe\nuring vec" 3, "virtio-blk\nuring vec" 4, "QEMU NVMe\nfio ioctl 8m" 5, "QEMU NVMe\nfio huge-fixed 8m" 6, "QEMU NVMe\nfio small 2m" 7, "QEMU NVMe\nuring" 8, "virtio-blk\nuring" 9)
 bw = 0.36
-plot 'wall.dat' using ($1-bw/2):3:($1-bw):($1):(2818.75):3 with boxxyerror lc rgb '#d62728' title 'stock', \
-     '' using ($1+bw/2):6:($1):($1+bw):(2818.75):6 with boxxyerror lc rgb '#1f77b4' title 'patched', \
+plot 'wall.dat' using ($1-bw/2):3:($1-bw):($1):(3020.65):3 with boxxyerror lc rgb '#d62728' title 'stock', \
+     '' using ($1+bw/2):6:($1):($1+bw):(3020.65):6 with boxxyerror lc rgb '#1f77b4' title 'patched', \
      '' using ($1-bw/2):3:4:5 with yerrorbars lc rgb 'black' lw 1.5 pt 7 ps 0.6 notitle, \
      '' using ($1+bw/2):6:7:8 with yerrorbars lc rgb 'black' lw 1.5 pt 7 ps 0.6 notitle, \
      '' using 1:10:9 with labels font ',13' notitle
