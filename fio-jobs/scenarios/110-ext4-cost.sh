@@ -67,12 +67,9 @@ echo 1 > $T/tracing_on
 mount -o remount,init_itable=0 $mnt || fail "remount with init_itable=0 failed"
 # The thread's pid, found once, then polled with builtins only: no
 # process started in the timed window.
-pid=
-for c in /proc/[0-9]*/comm; do
-	read -r comm < "\$c" 2> /dev/null && [ "\$comm" = ext4lazyinit ] && { pid=\${c#/proc/}; pid=\${pid%/comm}; }
-done
-gone() { [ ! -d /proc/\$pid ]; }
-[ -z "\$pid" ] || poll_until 600 "ext4lazyinit to exit" gone || fail "\$timed_out"
+ext4lazyinit_pid
+gone() { [ ! -d /proc/\$lazyinit_pid ]; }
+[ -z "\$lazyinit_pid" ] || poll_until 600 "ext4lazyinit to exit" gone || fail "\$timed_out"
 echo 0 > $T/tracing_on
 echo 0 > \$E/enable
 echo 0 > \$E/sched/sched_process_exit/filter
@@ -110,8 +107,7 @@ cat > /tmp/ext4-writes <<'EOF'
 . /pmdzero/lib.sh
 file=$1 max=$2 stride=$3 n=$4
 if [ -f "$file" ]; then
-	echo "$max" > "/sys/fs/ext4/$(basename "$(df -P "$(dirname "$file")" | awk 'NR == 2 { print $1 }')")/extent_max_zeroout_kb" ||
-		fail "cannot set extent_max_zeroout_kb"
+	ext4_max_zeroout "$file" "$max"
 	xfs_io -c "fzero 0 $(stat -c %s "$file")" "$file" || fail "cannot zero-range $file"
 	sync
 else

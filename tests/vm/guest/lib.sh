@@ -331,17 +331,37 @@ ext4_itables() {
 		}' /tmp/dumpe2fs.txt
 }
 
-# ext4_prealloc_writes FILE MAX_KB STRIDE WRITES: set the file system's
-# extent_max_zeroout_kb to MAX_KB, preallocate FILE afresh (unwritten
-# extents) and sync.  Then the writes of extent_writes: ext4 (mounted
-# dioread_lock) zeroes the STRIDE - 4 KiB before each write after the first
-# when that is under MAX_KB (ext4_ext_convert_to_initialized()), instead of
-# splitting the extent.  FILE reaches twice MAX_KB past the last write: a
-# write nearer its end would make ext4 zero the rest of the extent too.
-ext4_prealloc_writes() {
+# ext4_max_zeroout FILE MAX_KB: set extent_max_zeroout_kb of the ext4
+# that holds FILE (or will: its directory is asked) to MAX_KB.
+ext4_max_zeroout() {
 	local fs
 	fs=$(basename "$(df -P "$(dirname "$1")" | awk 'NR == 2 { print $1 }')")
-	echo "$2" > /sys/fs/ext4/$fs/extent_max_zeroout_kb || fail "cannot set $fs's extent_max_zeroout_kb"
+	echo "$2" > "/sys/fs/ext4/$fs/extent_max_zeroout_kb" || fail "cannot set $fs's extent_max_zeroout_kb"
+}
+
+# ext4lazyinit_pid: set lazyinit_pid to the pid of ext4's lazy-init
+# thread, empty if none runs; builtins only (the bench reads it inside a
+# timed window).
+ext4lazyinit_pid() {
+	local c comm
+	lazyinit_pid=
+	for c in /proc/[0-9]*/comm; do
+		read -r comm < "$c" 2> /dev/null && [ "$comm" = ext4lazyinit ] || continue
+		lazyinit_pid=${c#/proc/}
+		lazyinit_pid=${lazyinit_pid%/comm}
+	done
+}
+
+# ext4_prealloc_writes FILE MAX_KB STRIDE WRITES: set extent_max_zeroout_kb
+# to MAX_KB, preallocate FILE afresh (unwritten extents) and sync.  Then
+# buffered 4 KiB writes STRIDE apart (extent_zeroout here, bench 110): ext4
+# (mounted dioread_lock) zeroes the STRIDE - 4 KiB before each write after
+# the first when that is under MAX_KB (ext4_ext_convert_to_initialized()),
+# instead of splitting the extent.  FILE reaches twice MAX_KB past the last
+# write: a write nearer its end would make ext4 zero the rest of the
+# extent too.
+ext4_prealloc_writes() {
+	ext4_max_zeroout "$1" "$2"
 	rm -f "$1"
 	fallocate -l $(($4 * $3 + 2 * $2 * 1024)) "$1" || fail "fallocate of $1 failed"
 	sync

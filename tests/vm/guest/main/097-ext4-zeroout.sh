@@ -55,13 +55,7 @@ while read -r off len; do
 done < /tmp/itables.txt
 echo "inode tables to zero: $(wc -l < /tmp/itables.txt) ranges, $want_bytes bytes"
 
-lazyinit_done() {
-	local c comm
-	for c in /proc/[0-9]*/comm; do
-		read -r comm < "$c" 2> /dev/null && [ "$comm" = ext4lazyinit ] && return 1
-	done
-	return 0
-}
+lazyinit_done() { ext4lazyinit_pid; [ -z "$lazyinit_pid" ]; }
 # Mounted without the thread first, so that the mount's own writes stay
 # out of the window; the remount with init_itable=0 starts it, zeroing
 # as fast as it can.  commit=600: no journal commit in the window, so
