@@ -8,7 +8,7 @@
 # transfer: what is left is the kernel's own work per byte zeroed.
 . /pmdzero/bench/lib.sh
 
-command -v pmdzero >/dev/null || skip "pmdzero is not in the initramfs"
+need_tools pmdzero
 reserve_hugepages 2
 for setup in $NULLB_SETUPS; do
 	dev=$(nullb_setup "$setup" cost0) || fail "cannot set up $setup"

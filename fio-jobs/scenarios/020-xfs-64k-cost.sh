@@ -9,8 +9,7 @@
 # for the zeroing), per GiB of bios (data and zeroing together).
 . /pmdzero/bench/lib.sh
 
-command -v mkfs.xfs >/dev/null || skip "mkfs.xfs is not in the initramfs"
-command -v fio >/dev/null || skip "fio is not in the initramfs"
+need_tools mkfs.xfs fio
 # mkfs reads its metadata back: the device must keep what is written.
 dev=$(nullb_create xfs0 size=4096 memory_backed=1) || fail "cannot create null_blk"
 mnt=/mnt/xfs64k

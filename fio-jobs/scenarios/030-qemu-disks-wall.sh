@@ -9,7 +9,7 @@
 # control: a second NVMe with QEMU's own id, which keeps Write Zeroes.
 . /pmdzero/bench/lib.sh
 
-command -v pmdzero >/dev/null || skip "pmdzero is not in the initramfs"
+need_tools pmdzero
 reserve_hugepages 2
 nvme=$(qemu_nvme zero-page) offload=$(qemu_nvme offload)
 [ -n "$nvme" ] && [ -n "$offload" ] && [ -b /dev/vda ] ||

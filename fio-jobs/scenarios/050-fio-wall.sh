@@ -9,8 +9,7 @@
 # run it; timed by fio itself (bandwidth, and its usr + sys CPU).
 . /pmdzero/bench/lib.sh
 
-command -v fio >/dev/null || skip "fio is not in the initramfs"
-command -v jq >/dev/null || skip "jq is not in the initramfs"
+need_tools fio jq
 dev=$(qemu_nvme zero-page)
 [ -n "$dev" ] || fail "no NVMe: boot with the bench's QEMU disks (fio-jobs/bench.sh)"
 iodepth=16

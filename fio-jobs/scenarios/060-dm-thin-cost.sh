@@ -12,8 +12,7 @@
 # alone).  Timed: the fio run, not the pool's set-up; per GiB provisioned.
 . /pmdzero/bench/lib.sh
 
-command -v dmsetup > /dev/null || fail "dmsetup is not in the initramfs"
-command -v fio > /dev/null || fail "fio is not in the initramfs"
+need_tools dmsetup fio
 meta=$(nullb_create thinmeta size=64 memory_backed=1) || fail "cannot create the metadata null_blk"
 data=$(nullb_create thindata size=4096) || fail "cannot create the data null_blk"
 trap 'dmsetup remove --noudevsync pmdzero-thin 2> /dev/null; dmsetup remove --noudevsync pmdzero-pool 2> /dev/null

@@ -12,7 +12,7 @@
 # call).
 . /pmdzero/bench/lib.sh
 
-command -v fio > /dev/null || fail "fio is not in the initramfs"
+need_tools fio
 [ -f /usr/lib/pmdzero/fio-kernel-zero.so ] || fail "fio-kernel-zero.so is not in the initramfs"
 for setup in nullb-default nullb-max16384-8m; do
 	dev=$(nullb_setup "$setup" cost0) || fail "cannot set up $setup"

@@ -16,7 +16,7 @@
 # three runs of one boot, which no two boots would repeat.
 . /pmdzero/bench/lib.sh
 
-command -v fio > /dev/null || fail "fio is not in the initramfs"
+need_tools fio
 setup=nullb-max16384-8m bs=$((8 * MiB)) iodepth=16
 dev=$(nullb_setup $setup lev0) || fail "cannot set up $setup"
 trap 'nullb_destroy lev0' EXIT

@@ -8,7 +8,7 @@
 # (method syscall), with fio's completion-latency percentiles.
 . /pmdzero/bench/lib.sh
 
-command -v fio > /dev/null || fail "fio is not in the initramfs"
+need_tools fio
 [ -f /usr/lib/pmdzero/fio-kernel-zero.so ] || fail "fio-kernel-zero.so is not in the initramfs"
 nvme=$(qemu_nvme zero-page) offload=$(qemu_nvme offload)
 [ -n "$nvme" ] && [ -n "$offload" ] ||

@@ -25,9 +25,7 @@
 #     this path's cost.
 . /pmdzero/bench/lib.sh
 
-for t in mkfs.ext4 dumpe2fs e4crypt xfs_io; do
-	command -v $t > /dev/null || fail "$t is not in the initramfs"
-done
+need_tools mkfs.ext4 dumpe2fs e4crypt xfs_io
 size_mib=2048
 dev=$(nullb_create ext4c size=$size_mib memory_backed=1) || fail "cannot create null_blk"
 mnt=/mnt/ext4c

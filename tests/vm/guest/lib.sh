@@ -26,6 +26,15 @@ record() {
 }
 skip() { echo "$*"; exit 77; }
 fail() { echo "FAIL: $*"; exit 1; }
+# need_tools NAME...: every NAME a command in the initramfs, else fail:
+# tests/vm/mkinitramfs.sh puts them all there, so a missing one is a build
+# fault, not a reason to skip.
+need_tools() {
+	local t
+	for t in "$@"; do
+		command -v "$t" > /dev/null || fail "$t is not in the initramfs (tests/vm/mkinitramfs.sh)"
+	done
+}
 
 # The zero folio the running kernel should be using: large or small.
 expect_large() { [ "${PMDZERO_EXPECT:-}" = large ]; }

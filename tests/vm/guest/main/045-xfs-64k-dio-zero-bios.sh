@@ -16,7 +16,7 @@
 # allocates it in an initcall, iomap_dio_init(), which 0006 removes.
 . /pmdzero/lib.sh
 
-command -v mkfs.xfs > /dev/null || fail "mkfs.xfs is not in the initramfs"
+need_tools mkfs.xfs
 dev=/dev/vda
 [ -b $dev ] || fail "no $dev: the matrix boots with a QEMU virtio-blk disk of queue-size=4 (tests/vm/matrix.sh)"
 q=$(sysblock $dev)/queue

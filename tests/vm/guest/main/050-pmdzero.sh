@@ -5,7 +5,7 @@
 # unaligned range of a memory-backed device with the guard intact.
 . /pmdzero/lib.sh
 
-command -v pmdzero >/dev/null || skip "pmdzero is not in the initramfs"
+need_tools pmdzero
 json_num() { grep -o "\"$1\": *[0-9]*" "$2" | head -n1 | grep -o '[0-9]*$'; }
 
 dev=$(nullb_create pz0 size=4096) || fail "cannot create null_blk"

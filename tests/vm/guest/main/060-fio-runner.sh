@@ -6,9 +6,7 @@
 # through the zero folio).
 . /pmdzero/lib.sh
 
-for t in fio jq pmdzero; do
-	command -v $t >/dev/null || skip "$t is not in the initramfs"
-done
+need_tools fio jq pmdzero
 dev=$(nullb_create fio0 size=1024 max_sectors=16384) || fail "cannot create null_blk"
 trap 'nullb_destroy fio0' EXIT
 set_max_sectors_kb "$dev" 8192

@@ -9,9 +9,7 @@
 # exactly those calls.
 . /pmdzero/lib.sh
 
-for t in fio jq pmdzero; do
-	command -v $t >/dev/null || skip "$t is not in the initramfs"
-done
+need_tools fio jq pmdzero
 dev=$(nullb_create fiok0 size=1024 max_sectors=16384) || fail "cannot create null_blk"
 trap 'nullb_destroy fiok0' EXIT
 grep -qx 0 "$(sysblock "$dev")/queue/write_zeroes_max_bytes" ||

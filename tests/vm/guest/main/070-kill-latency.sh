@@ -26,7 +26,7 @@ median() {
 
 dev=$(nullb_create slow0 size=4096 mbps=64) || fail "cannot create a 64 MiB/s null_blk"
 trap 'nullb_destroy slow0; nullb_destroy slowmem0' EXIT
-command -v pmdzero > /dev/null || fail "pmdzero is not in the initramfs"
+need_tools pmdzero
 base=
 for _ in 1 2 3; do
 	kill_after "$dev" 1 pmdzero zero -f --quiet -e aio -b 1M -q 16 "$dev"

@@ -15,7 +15,7 @@
 # bios, and the old pattern shows through.
 . /pmdzero/lib.sh
 
-command -v dmsetup > /dev/null || fail "dmsetup is not in the initramfs"
+need_tools dmsetup
 data=/dev/vda
 [ -b $data ] || fail "no $data: the matrix boots with a QEMU virtio-blk disk of queue-size=4 (tests/vm/matrix.sh)"
 q=$(sysblock $data)/queue

@@ -17,8 +17,7 @@
 # zeroes and the writes as written.
 . /pmdzero/lib.sh
 
-command -v mkfs.ext4 > /dev/null && command -v dumpe2fs > /dev/null ||
-	fail "mkfs.ext4 or dumpe2fs is not in the initramfs"
+need_tools mkfs.ext4 dumpe2fs e2fsck
 mnt=/mnt/ext4z
 mkdir -p $mnt
 # A pattern whose 64-byte period divides a block: every aligned region of

@@ -13,8 +13,7 @@
 # written; on the disk, the gaps are ciphertext, not zeroes.
 . /pmdzero/lib.sh
 
-command -v mkfs.ext4 > /dev/null && command -v e4crypt > /dev/null ||
-	fail "mkfs.ext4 or e4crypt is not in the initramfs"
+need_tools mkfs.ext4 e4crypt e2fsck xfs_io
 vblk=/dev/vda
 [ -b $vblk ] || fail "no $vblk: the matrix boots with a QEMU virtio-blk disk of queue-size=4"
 q=$(sysblock $vblk)/queue

@@ -30,7 +30,7 @@
 # stress-debug.
 . /pmdzero/lib.sh
 
-command -v zpattern >/dev/null || fail "zpattern is not in the initramfs"
+need_tools zpattern
 name=err0 size_mib=20 seed=10
 dev=$(nullb_create $name size=$size_mib memory_backed=1 blocksize=512) ||
 	fail "cannot create memory-backed null_blk"

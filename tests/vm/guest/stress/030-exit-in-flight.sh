@@ -23,8 +23,7 @@
 # (debug kernel) run over all of it.  Faults injected are the kills.
 . /pmdzero/lib.sh
 
-command -v zpattern >/dev/null || fail "zpattern is not in the initramfs"
-command -v fio >/dev/null || fail "fio is not in the initramfs"
+need_tools zpattern fio
 size_mib=24
 size=$((size_mib * MiB)) off=$MiB len=$((16 * MiB))
 trap 'nullb_destroy inflight0; nullb_destroy inflight1' EXIT

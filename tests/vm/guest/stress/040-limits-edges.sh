@@ -36,7 +36,7 @@
 # below).  A device with a segment limit below 64 KiB cannot be made here.
 . /pmdzero/lib.sh
 
-command -v zpattern >/dev/null || fail "zpattern is not in the initramfs"
+need_tools zpattern
 trap 'for n in $NB_ALL; do nullb_destroy $n; done' EXIT
 NB_ALL="b512 b4k vb512 vb4k ms8 ms2560 seg"
 
