@@ -30,9 +30,17 @@ if expect_large; then
 	[ $rq -gt $pbs ] && rq=$((rq / pbs * pbs))
 	cap=$((16384 - 16384 % rq))
 	[ $cap -ge $rq ] || cap=$rq
-	# A piece of max_sectors spans at most two 2 MiB bio_vecs.
-	[ $rq -le $vec ] && [ "$segs" -ge 2 ] || fail "limits this test does not derive pieces for"
-	piece=$rq
+	if [ $rq -le $vec ] && [ "$segs" -ge 2 ]; then
+		# A piece of max_sectors spans at most two 2 MiB bio_vecs
+		# (6.12: 1280 KiB requests).
+		piece=$rq
+	elif [ $((rq % vec)) = 0 ]; then
+		# Whole bio_vecs per piece, max_segments of them at most
+		# (7.2: 4 MiB requests, two bio_vecs).
+		piece=$((segs * vec < rq ? segs * vec : rq))
+	else
+		fail "limits this test does not derive pieces for"
+	fi
 else
 	vec=8 cap=2048
 	piece=$((segs * vec))
