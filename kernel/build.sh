@@ -44,7 +44,7 @@ names=$(awk '!/^#/ && NF { printf "%s%s", sep, $1; sep = "|" }' "$flavours")
 row=$(awk -v f="$flavour" '!/^#/ && $1 == f { $1 = ""; print; found = 1; exit } END { exit !found }' "$flavours") ||
 	die "no flavour '$flavour' in kernel/flavours ($names)"
 
-arch=x86_64 series=yes family=std checks=
+arch=x86_64 series=yes family=std checks='' base=''
 fragments=("$top/Kconfig.fragment")
 for field in $row; do
 	value=${field#*=}
@@ -57,9 +57,12 @@ for field in $row; do
 		;;
 	objects=?*) family=$value ;;
 	checks=*) checks=$value ;;
+	base=?*) base=$value ;;
 	*) die "kernel/flavours: $flavour: cannot read '$field'" ;;
 	esac
 done
+[ -z "$base" ] || "$top/kernel/base.sh" --list | grep -qxF "$base" ||
+	die "$flavour: no base '$base' in kernel/bases"
 # --checks, --arch: what the flavour's guests must be able to run and
 # what they run on (matrix.sh).
 if [ "$checks_only" = 1 ]; then echo "$checks"; exit 0; fi
@@ -75,17 +78,22 @@ if [ $arch = arm64 ]; then
 		"$top/Kconfig.fragment" > "$cache/tmp/Kconfig.fragment.arm64"
 	fragments[0]=$cache/tmp/Kconfig.fragment.arm64
 fi
-# Only the pinned base (kernel/BASE), checked by version and sha256.
-tarball=$("$top/kernel/base.sh" tarball 2>&1) || die "$tarball"
-pkgver=$(. "$top/kernel/BASE" && echo "$BASE_VERSION")
+# Only the pinned base (kernel/bases: the flavour's base=, else the first
+# row), checked by version and sha256.
+if [ -n "$base" ]; then export PMDZERO_BASE=$base; else unset PMDZERO_BASE; fi
+tarball=$("$top/kernel/base.sh" tarball) || die "no usable base (the line above says why)"
+base=$("$top/kernel/base.sh" --field base) || exit 1
+pkgver=$("$top/kernel/base.sh" --field version) || exit 1
+series_file=$top/kernel/$("$top/kernel/base.sh" --field series) || exit 1
 
 patches=()
 if [ $series = yes ]; then
 	while read -r p; do
 		case $p in ''|'#'*) continue ;; esac
-		[ -f "$top/kernel/patches/$p" ] || die "kernel/series names missing $p"
-		patches+=("$top/kernel/patches/$p")
-	done < "$top/kernel/series"
+		p=$(dirname "$series_file")/patches/$p
+		[ -f "$p" ] || die "${series_file#"$top"/} names missing ${p#"$top"/}"
+		patches+=("$p")
+	done < "$series_file"
 	for p in ${PMDZERO_EXTRA_PATCHES:-}; do
 		[ -f "$p" ] || die "PMDZERO_EXTRA_PATCHES names missing $p"
 		patches+=("$(cd "$(dirname "$p")" && pwd)/$(basename "$p")")
@@ -121,7 +129,10 @@ flock -u 8
 
 # Object trees are reused across builds of the same source and family, so
 # toggling one option rebuilds only what depends on it.
+# The default base's trees keep their old names; another base's are
+# prefixed with it (its stock tree is not the default's).
 obj=$cache/obj/$srcname-$family
+[ "$base" = "$("$top/kernel/base.sh" --list | head -n1)" ] || obj=$cache/obj/$base-$srcname-$family
 mkdir -p "$obj"
 if [ $where_only = 1 ]; then echo "$src $obj"; exit 0; fi
 kmake() { make -C "$src" O="$obj" ARCH="$arch" CROSS_COMPILE="$cross" -j"$jobs" "$@"; }

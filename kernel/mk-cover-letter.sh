@@ -1,33 +1,60 @@
 #!/bin/bash
-# Regenerate kernel/patches/0000-cover-letter.patch: the shortlog and
-# diffstat from the series applied to the pristine tree, the text from
-# kernel/cover-letter.in, the verdict and the tables from
+# Regenerate a series' 0000-cover-letter.patch: the shortlog and diffstat
+# from the series applied to its pristine base, the text from the
+# cover-letter.in beside the series file.
+#
+#   kernel/mk-cover-letter.sh [--base B]
+#
+# The 6.12 series (default): the verdict and the tables from
 # results/latest/summary.json (make bench), results/zero-bio-size/table.txt
 # and results/memcost/table.txt (kernel/experiments/memcost/run.sh).
+# --base 7.2, the mainline series: the tables from
+# results/upstream/summary.json (make bench-upstream), filled in by
+# kernel/mainline/cover-letter.py.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-summary=$top/results/latest/summary.md
-[ -f "$summary" ] || { echo "mk-cover-letter: run make bench first ($summary missing)" >&2; exit 1; }
+base_args=()
+[ "${1:-}" != --base ] || { base_args=(--base "$2"); shift 2; }
+[ $# = 0 ] || { echo "usage: kernel/mk-cover-letter.sh [--base B]" >&2; exit 2; }
+base=$("$top/kernel/base.sh" "${base_args[@]}" --field base)
+default_base=$("$top/kernel/base.sh" --list | head -n1)
+series_file=$top/kernel/$("$top/kernel/base.sh" "${base_args[@]}" --field series)
+series_dir=$(dirname "$series_file")
+if [ "$base" = "$default_base" ]; then
+	summary=$top/results/latest/summary.md
+	need="make bench"
+else
+	summary=$top/results/upstream/summary.md
+	need="make bench-upstream"
+fi
+[ -f "$summary" ] || { echo "mk-cover-letter: run $need first ($summary missing)" >&2; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-tarball=$("$top/kernel/base.sh" tarball) || exit 1
+tarball=$("$top/kernel/base.sh" "${base_args[@]}" tarball) || exit 1
 tar -xJf "$tarball" -C "$tmp" --strip-components=1
 cd "$tmp"
 git init -q
 git add -f -A . >/dev/null
 git -c user.name=base -c user.email=base@localhost commit -q -m base
-base=$(git rev-parse HEAD)
+base_commit=$(git rev-parse HEAD)
 while read -r p; do
 	case $p in ''|'#'*) continue ;; esac
-	git am -q "$top/kernel/patches/$p"
-done < "$top/kernel/series"
-subject=$(sed -n 's/^SUBJECT: //p' "$top/kernel/cover-letter.in")
+	git am -q "$series_dir/patches/$p"
+done < "$series_file"
+subject=$(sed -n 's/^SUBJECT: //p' "$series_dir/cover-letter.in")
 # The series' version, as the subject names it: "[PATCH v3 0/7] ..." -> "PATCH v3".
 prefix=$(sed -n 's/^\[\(.*\) 0\/[0-9]*\] .*/\1/p' <<< "$subject")
 [ -n "$prefix" ] || { echo "mk-cover-letter: cover-letter.in's SUBJECT is not [PREFIX 0/N] ..." >&2; exit 1; }
-git format-patch -q --cover-letter --subject-prefix="$prefix" -o "$tmp/out" "$base"
+git format-patch -q --cover-letter --subject-prefix="$prefix" -o "$tmp/out" "$base_commit"
+if [ "$base" != "$default_base" ]; then
+	python3 "$series_dir/cover-letter.py" "$tmp/out/0000-cover-letter.patch" "$series_dir/cover-letter.in" \
+		"$summary" "$subject"
+	cp "$tmp/out/0000-cover-letter.patch" "$series_dir/patches/0000-cover-letter.patch"
+	echo "mk-cover-letter: wrote ${series_dir#"$top"/}/patches/0000-cover-letter.patch" >&2
+	exit 0
+fi
 
 python3 - "$tmp/out/0000-cover-letter.patch" "$top/kernel/cover-letter.in" "$summary" "$subject" <<'PY'
 import json, os, re, sys, textwrap

@@ -106,7 +106,7 @@ if [ $self_test = 1 ]; then
 	copy() {
 		rm -rf "$tmp/t"
 		mkdir -p "$tmp/t"
-		(cd "$here" && cp -r --parents Kconfig.fragment kernel/build.sh kernel/flavours kernel/configs \
+		(cd "$here" && cp -r --parents Kconfig.fragment kernel/build.sh kernel/base.sh kernel/bases kernel/flavours kernel/configs \
 			tests/vm/matrix.sh tests/vm/setups tests/vm/disks.sh tests/vm/guest/main tests/vm/guest/stress \
 			fio-jobs/scenarios "$tmp/t")
 	}
@@ -141,6 +141,8 @@ if [ $self_test = 1 ]; then
 		"echo lonely > kernel/flavours.new && cat kernel/flavours.new >> kernel/flavours"
 	broken missing-fragment "no kernel/configs/gone.fragment" \
 		"sed -i 's/^\(option-off .*\)fragment=option-off/\1fragment=gone/' kernel/flavours"
+	broken unknown-base "mainline: no base '9.9' in kernel/bases" \
+		"sed -i 's/^\(mainline .*\)base=7.2/\1base=9.9/' kernel/flavours"
 	broken scenario-boot "040-kill-latency.sh: no '# BOOT: cost' or '# BOOT: wall' line" \
 		"sed -i '/^# BOOT:/d' fio-jobs/scenarios/040-kill-latency.sh"
 	broken test-description "tests/vm/guest/stress/030-exit-in-flight.sh: no '# DESCRIPTION:' line" \
