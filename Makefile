@@ -7,12 +7,16 @@
 #                   patch checks and the VM matrix on the debug, patched
 #                   and stock kernels; ends with "N passed, ..."
 #   make test-full  the same with the debug set-ups whole, and the arm64,
-#                   option-off and stock-debug kernels
+#                   option-off, stock-debug and upstream 7.2 kernels
+#   make bench-upstream
+#                   upstream Linux 7.2 (its zero folio off and on, and with
+#                   our mainline series) beside stock 6.12 and our series:
+#                   cost, counts, kill latency, memory (results/upstream)
 #
 # Finer targets: deps (deps-userspace, deps-kernel, deps-vm, deps-test,
 # deps-bench, deps-deb), base-check, userspace, kernel, kernel-stock, kernel-off,
-# kernel-debug, kernel-stock-debug, kernel-arm64, patch-check, initramfs, initramfs-arm64,
-# vm-check, vm-arm64, vm-matrix, stress-soak, stress-load, mutations, unit-check,
+# kernel-debug, kernel-stock-debug, kernel-arm64, kernel-upstream, patch-check, initramfs,
+# initramfs-arm64, vm-check, vm-arm64, vm-upstream, vm-matrix, stress-soak, stress-load, mutations, unit-check,
 # host-check, deb, deb-check, deb-userspace, install, uninstall, clean.
 
 SHELL := /bin/bash
@@ -28,8 +32,9 @@ DESTDIR ?=
 # Debian packages, by what needs them.  Each deps-* target installs only its
 # own group's missing packages (as root, through apt); with them present it
 # needs no root.  `make deps` installs every group.  The kernel source is not
-# a package name here: deps-kernel installs exactly the version kernel/BASE
-# pins (kernel/base.sh install).
+# a package name here: deps-kernel installs exactly the version kernel/bases
+# pins for 6.12 (kernel/base.sh install); the 7.2 base is fetched into the
+# cache when a 7.2 kernel or check first needs it.
 PKGS_USERSPACE := build-essential pkg-config liburing-dev libaio-dev libblkid-dev \
 	libmount-dev libsmartcols-dev
 PKGS_KERNEL := build-essential bc bison flex libelf-dev libssl-dev cpio kmod \
@@ -59,8 +64,8 @@ endef
 
 .PHONY: help deps deps-userspace deps-kernel-tools deps-kernel deps-vm deps-test \
 	deps-bench deps-deb base-check userspace kernel kernel-stock kernel-off kernel-debug kernel-stock-debug \
-	kernel-arm64 patch-check initramfs initramfs-arm64 vm-check vm-arm64 vm-matrix stress-soak stress-load mutations unit-check \
-	host-check bench bench-full deb deb-check deb-userspace test test-full install uninstall clean
+	kernel-arm64 kernel-upstream patch-check initramfs initramfs-arm64 vm-check vm-arm64 vm-upstream vm-matrix stress-soak \
+	stress-load mutations unit-check host-check bench bench-full bench-upstream deb deb-check deb-userspace test test-full install uninstall clean
 
 # The help is the leading comment block above, after its title line.
 help:
@@ -99,6 +104,9 @@ kernel-stock-debug: deps-kernel
 	kernel/build.sh stock-debug
 kernel-arm64: deps-kernel
 	kernel/build.sh arm64
+# Upstream 7.2 (kernel/bases): its option off and on, and our mainline series.
+kernel-upstream: deps-kernel
+	for f in upstream-off upstream-on mainline; do kernel/build.sh $$f || exit 1; done
 
 # checkpatch --strict on every patch, each patch applied on its own and the
 # objects it touches built with the option on and off.
@@ -120,12 +128,19 @@ vm-check: kernel initramfs
 vm-arm64: kernel kernel-arm64 initramfs initramfs-arm64
 	tests/vm/matrix.sh patched arm64
 
+# Upstream 7.2: our mainline series through the counting, kill and data
+# tests, upstream with its option off through stock's, with it on the data
+# test and dm-thin's stock counts (tests/vm/setups says why).
+vm-upstream: kernel-upstream initramfs
+	tests/vm/matrix.sh mainline upstream-off upstream-on
+
 # Every kernel set-up the VM suite knows (make test-full's): stock, patched,
 # the option off, thp=never, static_pmd_zero_page=off, 384 MiB and the debug
 # kernel (KASAN, DEBUG_VM, PROVE_LOCKING); patched and debug again with
 # QEMU's IOMMU for the NVMe zero-page test; the arm64 kernel; the stress and
-# fault suite on stock, patched, debug and stock with the debug options.
-vm-matrix: kernel kernel-stock kernel-off kernel-debug kernel-stock-debug kernel-arm64 initramfs initramfs-arm64
+# fault suite on stock, patched, debug and stock with the debug options;
+# upstream 7.2 with its option off and on and with our mainline series.
+vm-matrix: kernel kernel-stock kernel-off kernel-debug kernel-stock-debug kernel-arm64 kernel-upstream initramfs initramfs-arm64
 	tests/vm/matrix.sh $(VM_SETUPS_FULL)
 # The set-ups of make test (tier quick) and make test-full (tier full), from
 # tests/vm/setups, in its order: grouped by kernel in the order tests/run.sh
@@ -172,6 +187,9 @@ bench: userspace deps-kernel deps-vm deps-bench
 	fio-jobs/bench.sh
 bench-full: userspace deps-kernel deps-vm deps-bench
 	fio-jobs/bench.sh --full
+# Upstream 7.2 beside 6.12, one run (fio-jobs/bench-upstream.sh says how).
+bench-upstream: userspace deps-kernel deps-vm deps-bench
+	fio-jobs/bench-upstream.sh
 
 # Debian packages of the patched kernel with the option on and off, from
 # this machine's configuration: make deb DEB_ARGS="--localmodconfig"
@@ -215,8 +233,9 @@ stress-load: deps
 # Every linux-source-6.12 version apt offers, downloaded into the cache
 # (nothing installed): does the series apply with patch -F0 and build?  One
 # line per version; make test runs it for the newest only and warns.
+# BASE=7.2: the mainline series on what Debian unstable offers.
 base-check: deps-kernel-tools
-	kernel/base.sh check
+	kernel/base.sh $(if $(BASE),--base $(BASE)) check
 
 install: userspace
 	$(MAKE) -C lib O=$(O) PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) install

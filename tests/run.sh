@@ -118,6 +118,8 @@ userspace_suites() {
 	done
 	# The benchmark's report, on made-up data whose figures are known.
 	section bench-report tests/bench/report.sh
+	# make bench-upstream's report, on a made-up five-kernel run.
+	section bench-upstream-report tests/bench/upstream-report.sh
 	# The guest lib.sh's clock arithmetic, at the clock an RTC-less guest
 	# starts at.
 	section guest-lib tests/vm/guest-lib-check.sh

@@ -75,6 +75,10 @@ row_fields() {
 		device="$2" device_label="$label" device_kind=$kind)
 }
 
+# row_wanted SCENARIO: pmdzero.rows=LIST (PMDZERO_ROWS) runs only the rows
+# it names (make bench-upstream: blkdiscard-z); unset, every row.
+row_wanted() { [ -z "${PMDZERO_ROWS:-}" ] || [[ ,$PMDZERO_ROWS, == *,"$1",* ]]; }
+
 # count_row SCENARIO DEVICE_LABEL DEV BYTES|traced CMD...: one run of CMD
 # under `pmdzero trace --writes` (counters on the block tracepoints, the
 # counts fio-jobs/README.md defines), reported as a "counts" DATA line.
@@ -82,6 +86,7 @@ row_fields() {
 count_row() {
 	local name=$1 label=$2 dev=$3 bytes=$4 lost
 	shift 4
+	row_wanted "$name" || return 0
 	pmdzero trace --writes --json --output /tmp/count.json "$dev" -- "$@" > /tmp/count.out 2>&1 ||
 		{ tail -n 20 /tmp/count.out; fail "$name on $label: $* failed under pmdzero trace"; }
 	read -r bios requests splits merges bio_bytes lost < <(jq -r '.trace[0] |
@@ -167,6 +172,7 @@ timed() {
 cost_row() {
 	local name=$1 label=$2 dev=$3 bytes=$4 method=$5 i runs_ns= least=
 	shift 5
+	row_wanted "$name" || return 0
 	cost_prepare "$name"
 	count_row "$name" "$label" "$dev" "$bytes" "$@"
 	for i in $(seq "${PMDZERO_COST_RUNS:-3}"); do
@@ -264,7 +270,15 @@ fio_latency_record() {
 }
 
 # null_blk set-ups: name -> configfs attributes (and max_sectors_kb).
+# pmdzero.nullb=LIST (PMDZERO_NULLB) keeps some of them (make
+# bench-upstream's memory boots: nullb-default only).
 NULLB_SETUPS="nullb-default nullb-max16384 nullb-max16384-8m nullb-virt-boundary"
+if [ -n "${PMDZERO_NULLB:-}" ]; then
+	for s in ${PMDZERO_NULLB//,/ }; do
+		[[ " $NULLB_SETUPS " == *" $s "* ]] || fail "pmdzero.nullb: no null_blk set-up '$s' ($NULLB_SETUPS)"
+	done
+	NULLB_SETUPS=${PMDZERO_NULLB//,/ }
+fi
 
 # nullb_setup SETUP NAME: make the 4 GiB null_blk of SETUP, print its path.
 nullb_setup() {
