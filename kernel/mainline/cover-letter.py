@@ -18,7 +18,7 @@ data = json.load(open(os.path.join(os.path.dirname(summary), "summary.json")))
 KERNELS = ("stock", "patched", "upstream-off", "upstream-on", "mainline")
 SHORT = {"stock": "6.12", "patched": "6.12+", "upstream-off": "7.2 off",
          "upstream-on": "7.2 on", "mainline": "7.2 on+"}
-DEVICES = {"nullb-default": "255-sector rq", "nullb-max16384": "1280 KiB rq",
+DEVICES = {"nullb-default": "255-sector rq", "nullb-max16384": "default cap",
            "nullb-max16384-8m": "8 MiB rq", "nullb-virt-boundary": "virt_boundary"}
 MEM = {"3g": "3 GiB", "2g-thp-never": "2 GiB, THP never", "384m": "384 MiB"}
 
