@@ -72,12 +72,14 @@ base_installed_version() {
 
 # sha256 of a 150 MB tarball costs a second; remember it per size and mtime.
 base_sha256() { # FILE
-	local stamp key
+	local stamp key tmp
 	key=$(stat -c '%s %Y %i' "$1") || return 1
 	stamp=$base_cache/base/sha256-$(echo "$1 $key" | sha256sum | cut -c1-16)
 	if [ ! -s "$stamp" ]; then
 		mkdir -p "$base_cache/base"
-		sha256sum "$1" | cut -d' ' -f1 > "$stamp.tmp" && mv "$stamp.tmp" "$stamp"
+		# A temporary file per caller: two may hash at once.
+		tmp=$(mktemp "$stamp.XXXXXX") &&
+			sha256sum "$1" | cut -d' ' -f1 > "$tmp" && mv "$tmp" "$stamp"
 	fi
 	cat "$stamp"
 }
@@ -111,8 +113,18 @@ base_apt() { # apt-get|apt-cache ARGS...
 
 # A downloaded base's tarball: the pinned package fetched into the cache
 # and its tarball taken out of it, once.  One line and exit 1 if the
-# archive no longer offers the version.
+# archive no longer offers the version.  One fetch at a time (a bench and
+# a guest matrix started together on a new machine would both fetch).
 base_fetch() {
+	[ -s "$BASE_TARBALL" ] && return 0
+	mkdir -p "$base_cache/base"
+	(
+		flock 9
+		base_fetch_locked
+	) 9> "$base_cache/base/$BASE_PACKAGE.fetch.lock"
+}
+
+base_fetch_locked() {
 	local debs=$base_cache/base/debs deb
 	[ -s "$BASE_TARBALL" ] && return 0
 	mkdir -p "$debs"
