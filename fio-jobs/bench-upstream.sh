@@ -7,7 +7,7 @@
 # results/upstream/: summary.md (opening with the verdict: where we are
 # ahead of upstream and where not), summary.json, raw/.
 #
-#   fio-jobs/bench-upstream.sh [--kernels LIST]
+#   fio-jobs/bench-upstream.sh
 #
 # Boots, every kernel in the same order each round:
 #   cost    cost_boots per kernel (fio-jobs/policy), one vCPU under
@@ -21,8 +21,6 @@
 #           the kernel used).  The 3 GiB row is the cost boots'.
 #   kill    one wall boot per kernel: SIGKILL of blkdiscard -z on a 64 MiB/s
 #           null_blk, three times (fio-jobs/scenarios/040).
-# --kernels: a subset, comma-separated (the report then leaves out the
-# comparisons it lacks and results/upstream is not replaced).
 #
 # Time, measured on the 2-core build machine: see fio-jobs/README.md.
 set -euo pipefail
@@ -31,21 +29,14 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 here=$top/fio-jobs
 # shellcheck source=policy
 . "$here/policy"
-all_kernels=stock,patched,upstream-off,upstream-on,mainline
-kernels=$all_kernels
+klist=(stock patched upstream-off upstream-on mainline)
 usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; }
 die() { echo "bench-upstream.sh: $*" >&2; exit 2; }
 while [ $# -gt 0 ]; do
 	case $1 in
-	--kernels) kernels=${2:-}; shift $(($# > 1 ? 2 : 1)) ;;
 	-h|--help) usage; exit 0 ;;
 	*) die "unknown argument $1 (try --help)" ;;
 	esac
-done
-IFS=, read -r -a klist <<< "$kernels"
-[ ${#klist[@]} -gt 0 ] || die "--kernels names no kernel"
-for k in "${klist[@]}"; do
-	[[ ,$all_kernels, == *,$k,* ]] || die "--kernels: '$k' is not one of $all_kernels"
 done
 
 t_start=$(date +%s)
@@ -115,7 +106,7 @@ t_end=$(date +%s)
 echo "seconds: kernels $((t_kernels - t_start)), cost boots $((t_cost - t_kernels)), memory boots $((t_mem - t_cost)), kill boots $((t_end - t_mem)), total $((t_end - t_start))" >> "$raw/host"
 
 python3 "$here/benchreport/upstream.py" "$raw" "$out" || failed=1
-if [ $failed != 0 ] || [ "$kernels" != "$all_kernels" ]; then
+if [ $failed != 0 ]; then
 	echo "bench-upstream: results/upstream left as it was; this run is in ${out#"$top"/}" >&2
 	[ $failed = 0 ]
 	exit
