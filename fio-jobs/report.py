@@ -14,6 +14,11 @@ are left out, with a message, and the rest is written.  The steps are in
 benchreport/ (load, analyse, render, plot); the boot counts and limits
 they judge by in fio-jobs/policy.
 
+Boots of mode "host" are runs of fio-jobs/bench-host.sh on running kernels,
+one per kernel (--compare): they carry cost (method perf) and wall records
+both, one run of each kernel is enough, and the wall range is over the
+runs of the one pair.
+
 Inconsistent data (a row measured on one kernel only, a cost row with
 fewer than cost_boots boots of a kernel, a wall row with fewer than
 wall_boots (fio-jobs/policy), a wall boot
@@ -104,7 +109,7 @@ import sys
 
 from benchreport.analyse import (analyse_cost, analyse_counts, analyse_kill, analyse_latency,
                                  analyse_meminfo, analyse_wall, same_operation, verdict)
-from benchreport.common import POLICY, Problems
+from benchreport.common import POLICY, Problems, host_runs
 from benchreport.load import read_input
 from benchreport.plot import figure_cost, figure_latency, figure_wall
 from benchreport.render import markdown
@@ -131,10 +136,14 @@ def main(argv):
         print(f"report: {len(problems)} problem(s) in {raw}: no report written"
               " (--allow-partial reports what is there)", file=sys.stderr)
         return 1
-    summary = {"verdict": verdict(cost, counts, wall, kill), "cost": cost,
+    host_run = host_runs(boots)
+    summary = {"verdict": verdict(cost, counts, wall, kill, host_run), "cost": cost,
                "same_operation": same_operation(cost), "counts": counts,
                "wall": wall, "kill": kill, "latency": latency, "meminfo": mem, "boots": boots, "host": host,
                "problems": list(problems), "figures": {},
+               # Two runs on running kernels (fio-jobs/bench-host.sh
+               # --compare), not guest boots.
+               "host_runs": host_run,
                # The policy (fio-jobs/policy) the verdict and the flags
                # above were judged by.
                "thresholds": {"agreement_limit_pct": POLICY["agreement_limit_pct"],

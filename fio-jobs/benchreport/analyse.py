@@ -5,12 +5,13 @@ import statistics
 
 from .common import (AGREEMENT_LIMIT_PCT, COUNT_FIELDS, GIB, KERNELS, LATENCY_PCTS, MIB,
                      MIN_COST_BOOTS, MIN_WALL_BOOTS, SAME_OP_LIMIT_PCT, fm, fnum, fs, fx,
-                     is_nullb, is_user_write, per_gib, short_scenario, span)
+                     host_runs, is_nullb, is_user_write, per_gib, short_scenario, span)
 from .load import boot_order, new_row, rowname, rows_of, sorted_boots
 
 
 def analyse_cost(records, boots, problems):
     order = boot_order(boots)
+    least = 1 if host_runs(boots) else MIN_COST_BOOTS
     out = []
     for key, by_kernel in rows_of(records, "cost"):
         row = new_row("cost", key, by_kernel, problems)
@@ -20,8 +21,8 @@ def analyse_cost(records, boots, problems):
         row["method"] = sorted(methods)[0]
         for k in KERNELS:
             recs = by_kernel[k]
-            if 0 < len(recs) < MIN_COST_BOOTS:
-                problems.add(f"cost row {rowname(*key)}: {len(recs)} {k} boot, fewer than {MIN_COST_BOOTS}")
+            if 0 < len(recs) < least:
+                problems.add(f"cost row {rowname(*key)}: {len(recs)} {k} boot, fewer than {least}")
             vals = {b: recs[b]["ns"] * GIB / recs[b]["bytes"] for b in sorted_boots(recs, order)}
             mean = statistics.mean(vals.values()) if vals else None
             agreement = (max(vals.values()) - min(vals.values())) / mean * 100 if mean else None
@@ -59,8 +60,9 @@ def analyse_counts(records, boots, problems):
 
 
 def wall_pairs(boots, problems):
-    """Consecutive wall boots in run order, each one stock and one patched."""
-    wall = [b for b in boots if b.get("mode") == "wall"]
+    """Consecutive wall boots (or host runs) in run order, each one stock
+    and one patched."""
+    wall = [b for b in boots if b.get("mode") in ("wall", "host")]
     if len(wall) % 2:
         problems.add(f"{len(wall)} wall boots: an odd number, the last one ({wall[-1]['boot']}) has no partner")
     pairs = []
@@ -77,13 +79,15 @@ def wall_pairs(boots, problems):
 def analyse_wall(records, boots, problems):
     pairs = wall_pairs(boots, problems)
     order = boot_order(boots)
+    host = host_runs(boots)
+    least = 1 if host else MIN_WALL_BOOTS
     out = []
     for key, by_kernel in rows_of(records, "wall"):
         row = new_row("wall", key, by_kernel, problems)
         for k in KERNELS:
             recs = by_kernel[k]
-            if 0 < len(recs) < MIN_WALL_BOOTS:
-                problems.add(f"wall row {rowname(*key)}: {len(recs)} {k} boot(s), fewer than {MIN_WALL_BOOTS}")
+            if 0 < len(recs) < least:
+                problems.add(f"wall row {rowname(*key)}: {len(recs)} {k} boot(s), fewer than {least}")
             per = {}
             for b in sorted_boots(recs, order):
                 runs = recs[b]["runs"]
@@ -117,6 +121,12 @@ def analyse_wall(records, boots, problems):
             row[f"{name}_median"] = statistics.median(v) if v else None
             row[f"{name}_min"] = min(v) if v else None
             row[f"{name}_max"] = max(v) if v else None
+        if host and len(row["pairs"]) == 1:
+            # One run of each kernel: the range is over their timed runs,
+            # the fastest of one against the slowest of the other.
+            s = [r["wall_ns"] for r in by_kernel["stock"][row["pairs"][0]["stock_boot"]]["runs"]]
+            p = [r["wall_ns"] for r in by_kernel["patched"][row["pairs"][0]["patched_boot"]]["runs"]]
+            row["ratio_min"], row["ratio_max"] = min(s) / max(p), max(s) / min(p)
         row["clear"] = bool(row["pairs"]) and not (row["ratio_min"] <= 1.0 <= row["ratio_max"])
         out.append(row)
     return out
@@ -240,7 +250,7 @@ def verdict_rows_wall(wall):
     return pick or [r for r in rows if not is_user_write(r)][:4]
 
 
-def verdict_wall(wall):
+def verdict_wall(wall, host=False):
     rows = verdict_rows_wall(wall)
     if not rows:
         return "Wall clock: no stock-versus-patched wall-clock rows in this run."
@@ -248,8 +258,10 @@ def verdict_wall(wall):
     scen = {r["scenario"] for r in rows}
     headline = all(r["headline"] for r in rows)
     what = short_scenario(rows[0]["scenario"]) if headline else ", ".join(sorted(scen))
-    return (f"Wall clock of {what} under plain TCG (stock time / patched time, median"
-            f" [min–max] over {npairs} ABBA boot pairs): "
+    how = ("on the running kernels (stock time / patched time of the runs' medians,"
+           " [fastest–slowest] over the runs): " if host else
+           f"under plain TCG (stock time / patched time, median [min–max] over {npairs} ABBA boot pairs): ")
+    return (f"Wall clock of {what} {how}"
             + "; ".join(wall_phrase(r) if headline else f"{r['scenario']} on {wall_phrase(r)}"
                         for r in rows) + ".")
 
@@ -311,8 +323,9 @@ def verdict_user(cost, wall):
     return "User-space writes: " + text + "."
 
 
-def verdict(cost, counts, wall, kill):
-    return [verdict_cost(cost), verdict_counts(counts), verdict_wall(wall),
+def verdict(cost, counts, wall, kill, host=False):
+    """host: a comparison of two runs on running kernels (bench-host.sh)."""
+    return [verdict_cost(cost), verdict_counts(counts), verdict_wall(wall, host),
             verdict_kill(kill), verdict_user(cost, wall)]
 
 

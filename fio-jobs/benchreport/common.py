@@ -37,7 +37,18 @@ METHODS = {
     "process": "the whole command (mkfs, a fio run)",
     "fio": "fio's own bandwidth and its usr + sys CPU",
     "self": "the command's own timing of its measured part, set-up left out (dm-thin: the fio run)",
+    "perf": "perf stat -a: the instructions of every CPU while the command ran (a running kernel, fio-jobs/bench-host.sh)",
 }
+# A boot's mode: a cost or wall boot of the guest bench, or a run on a
+# running kernel (fio-jobs/bench-host.sh), which carries cost and wall
+# records both and is compared one run against one.
+MODES = ("cost", "wall", "host")
+
+
+def host_runs(boots):
+    """A comparison of two runs on running kernels (bench-host.sh
+    --compare), not of guest boots."""
+    return bool(boots) and all(b.get("mode") == "host" for b in boots)
 
 
 class Problems(list):

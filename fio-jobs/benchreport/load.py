@@ -4,7 +4,7 @@ rows of a kind of record."""
 import json
 import os
 
-from .common import COUNT_FIELDS, KERNELS, LATENCY_PCTS, METHODS, ZEROING
+from .common import COUNT_FIELDS, KERNELS, LATENCY_PCTS, METHODS, MODES, ZEROING
 
 
 def read_input(raw, problems):
@@ -36,7 +36,7 @@ def read_input(raw, problems):
             problems.add(f"boots.json lists boot {name} twice")
         if b.get("kernel") not in KERNELS:
             problems.add(f"boots.json: boot {name} has kernel {b.get('kernel')!r}")
-        if b.get("mode") not in ("cost", "wall"):
+        if b.get("mode") not in MODES:
             problems.add(f"boots.json: boot {name} has mode {b.get('mode')!r}")
         if not isinstance(b.get("order"), int):
             problems.add(f"boots.json: boot {name} has no integer order")
@@ -89,7 +89,7 @@ def read_input(raw, problems):
         if b.get("kernel") != kernel:
             problems.add(f"{where}: kernel {kernel} but boots.json says boot {boot} ran {b.get('kernel')}")
             continue
-        if kind in ("cost", "wall") and b.get("mode") != kind:
+        if kind in ("cost", "wall") and b.get("mode") not in (kind, "host"):
             problems.add(f"{where}: a {kind} record from {b.get('mode')} boot {boot}")
             continue
         if "bytes" in need and not (isinstance(rec["bytes"], int) and rec["bytes"] > 0):

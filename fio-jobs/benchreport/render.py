@@ -117,7 +117,7 @@ def md_counts(counts):
         " of the timings); a range where the boots of one kernel disagree."]
 
 
-def md_wall(wall):
+def md_wall(wall, host=False):
     if not wall:
         return ["No wall-clock rows."]
     rows = []
@@ -127,10 +127,16 @@ def md_wall(wall):
         rows.append([r["device_label"], r["scenario"], fnum(r["stock_mib_s"]), fnum(r["patched_mib_s"]),
                      rng("ratio"), len(r["pairs"]), rng("cpu_ratio"),
                      "" if r["clear"] else "no clear difference"])
-    return table(["device", "scenario", "stock MiB/s", "patched MiB/s",
-                  "time stock/patched, median [min–max]", "pairs",
-                  "CPU stock/patched, median [min–max]", "note"],
-                 ["---", "---", "--:", "--:", "--:", "--:", "--:", "---"], rows) + [
+    table_wall = table(["device", "scenario", "stock MiB/s", "patched MiB/s",
+                        "time stock/patched, median [min–max]", "pairs",
+                        "CPU stock/patched, median [min–max]", "note"],
+                       ["---", "---", "--:", "--:", "--:", "--:", "--:", "---"], rows)
+    return table_wall + [
+        "", "MiB/s: the median run of each kernel.  Ratio: stock median over patched median"
+        " (> 1: patched faster), [min–max]: the fastest stock run over the slowest patched"
+        " one and the reverse; CPU = the busy time of every CPU while the command ran"
+        " (/proc/stat: interrupts and softirqs included, 10 ms ticks).  \"No clear"
+        " difference\": the range includes 1."] if host else table_wall + [
         "", "MiB/s: median over the kernel's boots of each boot's median run.  Ratios:"
         " one per ABBA pair of consecutive boots, stock median over patched median"
         " (> 1: patched faster); CPU = the zeroing task's own CPU time."
@@ -149,7 +155,7 @@ def md_kill(kill):
         "", "Seconds from SIGKILL to the process's exit, every try of every wall boot."]
 
 
-def md_latency(latency):
+def md_latency(latency, host=False):
     if not latency:
         return ["Not measured in this run."]
     names = {"p50": "p50", "p99": "p99", "p99_9": "p99.9"}
@@ -161,6 +167,10 @@ def md_latency(latency):
         cells += [fnum(r[k][p] / 1000) if r[k][p] is not None else "-" for k in KERNELS for p in LATENCY_PCTS]
         cells += [fx(r["ratio"][p]) if r["ratio"][p] else "-" for p in LATENCY_PCTS]
         rows.append(cells)
+    if host:
+        return table(head, ["---", "---"] + ["--:"] * (len(head) - 2), rows) + [
+            "", "fio's completion latency of each call (fio-jobs/zero-kernel.fio; an io_uring"
+            " section of zero-write.fio), in µs, on the running kernel."]
     return table(head, ["---", "---"] + ["--:"] * (len(head) - 2), rows) + [
         "", "fio's completion latency of each zeroing call (fio-jobs/zero-kernel.fio), in thousands of"
         " guest ns: on a cost boot, thousands of guest instructions per call.  Median over the"
@@ -190,6 +200,26 @@ def md_boots(boots):
                   "after"], ["--:", "---", "---", "---", "--:", "--:", "--:"], rows) + [
         "", "Cost figures do not depend on host load; wall-clock figures do: a pair with"
         " a loaded boot is the first suspect of an outlying ratio."]
+
+
+def md_how_host(host):
+    g = lambda k: host.get(k, "-")
+    return [
+        "- **Runs**: fio-jobs/bench-host.sh, one run on each running kernel:"
+        f" stock `{g('stock_kernel')}` (label {g('stock_label')}),"
+        f" patched `{g('patched_kernel')}` (label {g('patched_label')}); device"
+        f" {g('patched_device_label')}, write_zeroes_max_bytes {g('patched_write_zeroes_max_bytes')},"
+        f" max_sectors_kb {g('patched_max_sectors_kb')}; {g('patched_size')} bytes per run,"
+        f" {g('patched_runs')} timed runs per row.",
+        "- **Counts** come from a separate traced run (`pmdzero trace --writes`), so tracing"
+        " stays out of the timings.",
+        "- **Wall clock and CPU**: each timed run of the command; CPU from /proc/stat, the busy"
+        " time of every CPU while it ran.  Instructions (cost rows) where `perf stat -a`"
+        f" counts them: stock {g('stock_perf_instructions')}, patched {g('patched_perf_instructions')}.",
+        f"- **Machine**: {g('patched_cpu_model')}, {g('patched_cpus')} CPUs; {g('patched_pmdzero')},"
+        f" {g('patched_fio')}; static folio line: stock '{g('stock_static_folio')}',"
+        f" patched '{g('patched_static_folio')}'.",
+    ]
 
 
 def md_how(host, boots):
@@ -231,21 +261,24 @@ COUNT_DEFINITIONS = [
 
 
 def markdown(summary):
-    md = ["# pmdzero: stock versus patched Linux 6.12", ""]
+    host = summary.get("host_runs", False)
+    md = [f"# pmdzero: stock versus patched Linux 6.12{', on running kernels' if host else ''}", ""]
     md += [f"{i}. {line}" for i, line in enumerate(summary["verdict"], 1)]
     if summary["problems"]:
         md += ["", "## Missing or inconsistent data (--allow-partial)", ""]
         md += [f"- {p}" for p in summary["problems"]]
     sections = [
-        ("Cost: M guest instructions per GiB", md_cost(summary["cost"])),
+        ("Cost: M instructions per GiB (perf stat -a)" if host else
+         "Cost: M guest instructions per GiB", md_cost(summary["cost"])),
         ("User-space zero writes against BLKZEROOUT", md_user(summary["cost"])),
         ("Counts per GiB", md_counts(summary["counts"])),
-        ("Wall clock", md_wall(summary["wall"])),
+        ("Wall clock", md_wall(summary["wall"], host)),
         ("Kill latency", md_kill(summary["kill"])),
-        ("fio completion latency of kernel zeroing", md_latency(summary.get("latency", []))),
+        ("fio completion latency of kernel zeroing", md_latency(summary.get("latency", []), host)),
         ("Memory", md_meminfo(summary["meminfo"])),
-        ("Host load per boot", md_boots(summary["boots"])),
-        ("How this was measured", md_how(summary["host"], summary["boots"])),
+        ("Runs" if host else "Host load per boot", md_boots(summary["boots"])),
+        ("How this was measured", md_how_host(summary["host"]) if host else
+         md_how(summary["host"], summary["boots"])),
         ("Count definitions", COUNT_DEFINITIONS),
     ]
     for title, body in sections:
