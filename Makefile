@@ -12,9 +12,22 @@
 #                   upstream Linux 7.2 (its zero folio off and on, and with
 #                   our mainline series) beside stock 6.12 and our series:
 #                   cost, counts, kill latency, memory (results/upstream)
+#   make realmachine
+#                   the real-machine path under QEMU: a Debian image
+#                   (mmdebstrap), make deb kernels installed in it with dpkg
+#                   and booted through its initramfs and systemd, the bench
+#                   for the running kernel on stock and patched
+#                   (results/realmachine)
+#   make bench-host DEV=/dev/...
+#                   the bench on the running kernel against DEV (destroys
+#                   its first 1 GiB); make bench-host-compare STOCK=DIR
+#                   PATCHED=DIR OUT=DIR compares two runs
+#   make external BLKTESTS=DIR FSTESTS=DIR
+#                   blktests and fstests (built checkouts) in the Debian
+#                   image on the stock and patched packages
 #
 # Finer targets: deps (deps-userspace, deps-kernel, deps-vm, deps-test,
-# deps-bench, deps-deb), base-check, userspace, kernel, kernel-stock, kernel-off,
+# deps-bench, deps-deb, deps-image), base-check, image, userspace, kernel, kernel-stock, kernel-off,
 # kernel-debug, kernel-stock-debug, kernel-arm64, kernel-upstream, patch-check, initramfs,
 # initramfs-arm64, vm-check, vm-arm64, vm-upstream, vm-matrix, stress-soak, stress-load, mutations, unit-check,
 # host-check, deb, deb-check, deb-userspace, install, uninstall, clean.
@@ -45,6 +58,7 @@ PKGS_TEST := blktrace fio jq python3 fdisk e2fsprogs xfsprogs util-linux file gn
 	clang lintian dpkg-dev debhelper stress-ng
 PKGS_BENCH := python3 jq gnuplot-nox
 PKGS_DEB := dpkg-dev debhelper rsync
+PKGS_IMAGE := mmdebstrap qemu-utils qemu-system-x86 e2fsprogs jq
 
 # $(call apt_install,GROUP,PACKAGES)
 define apt_install
@@ -65,13 +79,14 @@ endef
 .PHONY: help deps deps-userspace deps-kernel-tools deps-kernel deps-vm deps-test \
 	deps-bench deps-deb base-check userspace kernel kernel-stock kernel-off kernel-debug kernel-stock-debug \
 	kernel-arm64 kernel-upstream patch-check initramfs initramfs-arm64 vm-check vm-arm64 vm-upstream vm-matrix stress-soak \
-	stress-load mutations unit-check host-check bench bench-full bench-upstream deb deb-check deb-userspace test test-full install uninstall clean
+	stress-load mutations unit-check host-check bench bench-full bench-upstream deb deb-check deb-userspace test test-full install uninstall clean \
+	deps-image image realmachine bench-host bench-host-compare external
 
 # The help is the leading comment block above, after its title line.
 help:
 	@awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' Makefile
 
-deps: deps-userspace deps-kernel deps-vm deps-test deps-bench deps-deb
+deps: deps-userspace deps-kernel deps-vm deps-test deps-bench deps-deb deps-image
 deps-userspace:
 	$(call apt_install,userspace,$(PKGS_USERSPACE))
 deps-kernel-tools:
@@ -86,6 +101,8 @@ deps-bench:
 	$(call apt_install,bench,$(PKGS_BENCH))
 deps-deb:
 	$(call apt_install,deb,$(PKGS_DEB))
+deps-image:
+	$(call apt_install,image,$(PKGS_IMAGE))
 
 userspace: deps-userspace
 	$(MAKE) -C lib O=$(O)
@@ -197,6 +214,30 @@ bench-upstream: userspace deps-kernel deps-vm deps-bench
 deb: deps-kernel deps-deb
 	kernel/deb.sh $(DEB_ARGS) patched
 	kernel/deb.sh $(DEB_ARGS) option-off
+	kernel/deb.sh $(DEB_ARGS) stock
+
+# The Debian image's base tree (tests/image/mkimage.sh), cached.
+image: deps-image
+	tests/image/mkimage.sh base
+
+# The real-machine path end to end under QEMU (tests/image/realmachine.sh).
+realmachine: userspace deps-kernel deps-deb deps-image deps-bench
+	tests/image/realmachine.sh
+
+# The bench for the running kernel (fio-jobs/bench-host.sh --help).
+bench-host: userspace deps-bench
+	@[ -n "$(DEV)" ] || { echo "make bench-host: say which device: DEV=/dev/..." >&2; exit 2; }
+	fio-jobs/bench-host.sh $(BENCH_HOST_ARGS) $(DEV)
+bench-host-compare: deps-bench
+	@[ -n "$(STOCK)" ] && [ -n "$(PATCHED)" ] && [ -n "$(OUT)" ] || \
+		{ echo "make bench-host-compare: STOCK=DIR PATCHED=DIR OUT=DIR" >&2; exit 2; }
+	fio-jobs/bench-host.sh --compare $(STOCK) $(PATCHED) $(OUT)
+
+# blktests and fstests in the Debian image, on the stock and patched
+# packages (tests/image/external.sh --help; BLKTESTS and FSTESTS: built
+# checkouts of each suite, as their READMEs say).
+external: userspace deps-kernel deps-deb deps-image
+	tests/image/external.sh $(if $(BLKTESTS),--blktests $(BLKTESTS)) $(if $(FSTESTS),--fstests $(FSTESTS)) $(EXTERNAL_ARGS)
 
 # Debian packages of the library and the command (debian/): libpmdzero0,
 # libpmdzero-dev and pmdzero, built by dpkg-buildpackage in a copy of

@@ -1,9 +1,9 @@
 #!/bin/bash
 # Build installable Debian packages (linux-image, linux-headers) of the
-# series, for a real machine: the kernel with STATIC_PMD_ZERO_PAGE on, and
-# the same kernel with it off, for the A/B.
+# series, for a real machine: the kernel with STATIC_PMD_ZERO_PAGE on, the
+# same kernel with it off, and the unpatched (stock) kernel, for the A/B.
 #
-#   kernel/deb.sh [options] patched|option-off
+#   kernel/deb.sh [options] patched|option-off|stock
 #
 #   -c, --config FILE     the configuration to start from (a .config, or a
 #                         config.gz); default /boot/config-$(uname -r), then
@@ -11,6 +11,15 @@
 #   -l, --localmodconfig  keep only the modules loaded right now (lsmod), as
 #                         `make localmodconfig` does: a much shorter build,
 #                         for this machine only
+#   -m, --lsmod FILE      as --localmodconfig, with another machine's lsmod
+#                         output (tests/image/boot.sh collects the Debian
+#                         image's)
+#   -f, --fragment FILE   Kconfig lines (CONFIG_X=y|m, # CONFIG_X is not
+#                         set) applied after the trimming: what a test
+#                         needs that the machine had not loaded
+#   -g, --no-debug-info   without DEBUG_INFO: a distribution configuration
+#                         builds its -dbg package, twice the time and ten
+#                         times the disk
 #       --small           the guest kernel's small configuration instead
 #                         (tinyconfig + Kconfig.fragment, as kernel/build.sh
 #                         makes it): minutes, not hours; for checking the
@@ -18,8 +27,8 @@
 #   -o, --outdir DIR      where the .deb files go (default ./debs)
 #   -h, --help
 #
-# The packages are named linux-image-6.12.*-pmdzero-on|off, so both can be
-# installed side by side.  kernel/README.md says how to boot each and run
+# The packages are named linux-image-6.12.*-pmdzero-on|off|stock, so all
+# can be installed side by side.  kernel/README.md says how to boot each and run
 # the benchmark's scenarios on a disposable device.  A distribution config
 # builds for hours on two cores; the build runs out of tree under the
 # cache (PMDZERO_CACHE, default ~/.cache/pmdzero).
@@ -28,19 +37,22 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${PMDZERO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pmdzero}
 jobs=${JOBS:-$(nproc)}
-config= localmod=0 small=0 outdir=./debs
+config= localmod=0 lsmodfile= fragment= nodebug=0 small=0 outdir=./debs
 
 usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; }
 die() { echo "kernel/deb.sh: $*" >&2; exit 1; }
 say() { echo "kernel/deb.sh: $*" >&2; }
 
-opts=$(getopt -o c:lo:h -l config:,localmodconfig,small,outdir:,help -n kernel/deb.sh -- "$@") ||
+opts=$(getopt -o c:lm:f:go:h -l config:,localmodconfig,lsmod:,fragment:,no-debug-info,small,outdir:,help -n kernel/deb.sh -- "$@") ||
 	{ echo "Try 'kernel/deb.sh --help' for more information." >&2; exit 2; }
 eval set -- "$opts"
 while true; do
 	case $1 in
 	-c|--config) config=$2; shift 2 ;;
 	-l|--localmodconfig) localmod=1; shift ;;
+	-m|--lsmod) localmod=1 lsmodfile=$2; shift 2 ;;
+	-f|--fragment) fragment=$2; shift 2 ;;
+	-g|--no-debug-info) nodebug=1; shift ;;
 	--small) small=1; shift ;;
 	-o|--outdir) outdir=$2; shift 2 ;;
 	-h|--help) usage; exit 0 ;;
@@ -52,15 +64,25 @@ flavour=$1
 case $flavour in
 patched) option=on ;;
 option-off) option=off ;;
-*) die "build patched or option-off, not '$flavour'" ;;
+stock) option=stock ;;
+*) die "build patched, option-off or stock, not '$flavour'" ;;
 esac
 [ $small = 0 ] || [ -z "$config" ] || die "--small and --config exclude each other"
 [ $small = 0 ] || [ $localmod = 0 ] || die "--small and --localmodconfig exclude each other"
+[ -z "$lsmodfile" ] || [ -r "$lsmodfile" ] || die "cannot read the module list $lsmodfile"
+[ -z "$lsmodfile" ] || head -n1 "$lsmodfile" | grep -q '^Module ' || die "$lsmodfile is not lsmod's output"
+[ -z "$fragment" ] || [ -r "$fragment" ] || die "cannot read the fragment $fragment"
 command -v dpkg-buildpackage > /dev/null || die "dpkg-buildpackage missing (apt-get install dpkg-dev)"
 
 # The base configuration, checked before anything is built.
-tmpconf=$(mktemp)
-trap 'rm -f "$tmpconf"' EXIT
+tmpconf=$(mktemp) tmplsmod=$(mktemp)
+trap 'rm -f "$tmpconf" "$tmplsmod"' EXIT
+# --localmodconfig: this machine's modules, taken once, so that they are
+# in the cache key as another machine's list is.
+if [ $localmod = 1 ] && [ -z "$lsmodfile" ]; then
+	lsmod > "$tmplsmod"
+	lsmodfile=$tmplsmod
+fi
 if [ $small = 1 ]; then
 	kdir=$("$top/kernel/build.sh" "$flavour")
 	cp "$kdir/config" "$tmpconf"
@@ -80,7 +102,12 @@ else
 fi
 
 read -r src _ < <("$top/kernel/build.sh" --where "$flavour")
-name=deb-$option-$( { cat "$tmpconf"; echo "localmod=$localmod small=$small"; } | sha256sum | cut -c1-12)
+# The source tree's path names its version and the series' hash.
+name=deb-$option-$( { cat "$tmpconf"; echo "$src localmod=$localmod small=$small nodebug=$nodebug"
+	# The module names, sorted: two boots list the same modules in another
+	# order, with other use counts.
+	[ -z "$lsmodfile" ] || awk 'NR > 1 { print $1 }' "$lsmodfile" | sort
+	[ -z "$fragment" ] || cat "$fragment"; } | sha256sum | cut -c1-12)
 work=$cache/deb/$name
 obj=$work/obj
 mkdir -p "$obj"
@@ -91,31 +118,76 @@ cfg() { "$src/scripts/config" --file "$obj/.config" "$@"; }
 cfg --set-str SYSTEM_TRUSTED_KEYS "" --set-str SYSTEM_REVOCATION_KEYS "" \
 	--set-str LOCALVERSION "-pmdzero-$option" --disable LOCALVERSION_AUTO
 cfg --enable TRANSPARENT_HUGEPAGE
-if [ $option = on ]; then
-	cfg --enable STATIC_PMD_ZERO_PAGE
-else
-	cfg --disable STATIC_PMD_ZERO_PAGE
-fi
+case $option in
+on) cfg --enable STATIC_PMD_ZERO_PAGE ;;
+off) cfg --disable STATIC_PMD_ZERO_PAGE ;;
+esac
 if [ $localmod = 1 ]; then
-	lsmod > "$work/lsmod"
-	say "trimming to the $(($(wc -l < "$work/lsmod") - 1)) modules loaded now"
-	yes '' | kmake -s LSMOD="$work/lsmod" localmodconfig > /dev/null
+	cp "$lsmodfile" "$work/lsmod"
+	say "trimming to the $(($(wc -l < "$work/lsmod") - 1)) modules of $( [ "$lsmodfile" = "$tmplsmod" ] && echo "this machine" || echo "$lsmodfile")"
+	# yes answers every new question with its default; it dies of SIGPIPE
+	# when make stops reading, which pipefail would take as a failure.
+	{ yes '' || true; } | kmake -s LSMOD="$work/lsmod" localmodconfig > /dev/null
+fi
+if [ $nodebug = 1 ]; then
+	cfg --disable DEBUG_INFO --disable DEBUG_INFO_DWARF5 --disable DEBUG_INFO_DWARF4 \
+		--disable DEBUG_INFO_DWARF_TOOLCHAIN_DEFAULT --enable DEBUG_INFO_NONE
+fi
+if [ -n "$fragment" ]; then
+	# Each line of the fragment wins, as with merge_config.sh.
+	while read -r line; do
+		case $line in
+		CONFIG_*=y) cfg --enable "${line%%=*}" ;;
+		CONFIG_*=m) cfg --module "${line%%=*}" ;;
+		"# CONFIG_"*" is not set") line=${line#\# }; cfg --disable "${line%% *}" ;;
+		CONFIG_*=*) cfg --set-val "${line%%=*}" "${line#*=}" ;;
+		esac
+	done < "$fragment"
 fi
 kmake -s olddefconfig > /dev/null
+if [ -n "$fragment" ]; then
+	# Every y/m line must survive olddefconfig: an option whose
+	# dependency is off is dropped without a word.
+	while read -r line; do
+		case $line in
+		CONFIG_*=y|CONFIG_*=m)
+			grep -qx "$line" "$obj/.config" || grep -qx "${line%=m}=y" "$obj/.config" ||
+				die "$fragment: $line did not survive olddefconfig (a dependency is off)" ;;
+		esac
+	done < "$fragment"
+fi
 if [ $option = on ]; then
 	grep -q '^CONFIG_STATIC_PMD_ZERO_PAGE=y' "$obj/.config" ||
 		die "STATIC_PMD_ZERO_PAGE could not be set: the configuration lacks what it depends on (TRANSPARENT_HUGEPAGE on x86_64)"
 else
 	! grep -q '^CONFIG_STATIC_PMD_ZERO_PAGE=y' "$obj/.config" || die "STATIC_PMD_ZERO_PAGE is still set"
 fi
+cp "$obj/.config" "$work/config"
 
+mkdir -p "$outdir"
+# Built before from the same configuration, source and module list: the
+# packages are kept beside the objects.
+if [ -f "$work/pkgs/ready" ]; then
+	say "linux-image-*-pmdzero-$option: built before, from $work/pkgs"
+	for d in "$work"/pkgs/*.deb; do
+		cp "$d" "$outdir/"
+		echo "$outdir/$(basename "$d")"
+	done
+	exit 0
+fi
 say "building linux-image-*-pmdzero-$option with $jobs jobs in $obj (log: $work/build.log)"
 start=$(date +%s)
 rm -f "$work"/*.deb "$work"/*.buildinfo "$work"/*.changes
+rm -rf "$work/pkgs"
 kmake bindeb-pkg > "$work/build.log" 2>&1 || { tail -n 30 "$work/build.log" >&2; die "bindeb-pkg failed"; }
-mkdir -p "$outdir"
 debs=("$work"/*.deb)
 [ -e "${debs[0]}" ] || die "bindeb-pkg left no package in $work"
-mv "${debs[@]}" "$outdir/"
-say "built in $(( $(date +%s) - start ))s:"
-for d in "${debs[@]}"; do echo "$outdir/$(basename "$d")"; done
+mkdir -p "$work/pkgs"
+mv "${debs[@]}" "$work/pkgs/"
+echo "$(( $(date +%s) - start ))" > "$work/pkgs/seconds"
+touch "$work/pkgs/ready"
+say "built in $(cat "$work/pkgs/seconds")s:"
+for d in "$work"/pkgs/*.deb; do
+	cp "$d" "$outdir/"
+	echo "$outdir/$(basename "$d")"
+done

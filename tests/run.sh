@@ -120,6 +120,12 @@ userspace_suites() {
 	section bench-report tests/bench/report.sh
 	# make bench-upstream's report, on a made-up five-kernel run.
 	section bench-upstream-report tests/bench/upstream-report.sh
+	# bench-host.sh --compare (the real-machine bench), on two made-up runs.
+	section bench-host-compare tests/bench/host-compare.sh
+	# The Debian image's recipe: its package list and its kernel pin.
+	section image-recipe tests/image/check.sh
+	# make external's side-by-side report, on made-up suite output.
+	section image-external-report tests/image/external-report-check.sh
 	# The guest lib.sh's clock arithmetic, at the clock an RTC-less guest
 	# starts at.
 	section guest-lib tests/vm/guest-lib-check.sh
