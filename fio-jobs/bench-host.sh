@@ -103,29 +103,15 @@ for tool in jq blkdiscard fallocate; do
 	command -v $tool > /dev/null || die "$tool is not installed"
 done
 [ $fio = 0 ] || command -v fio > /dev/null || die "fio is not installed (or --no-fio)"
-pmdzero=${PMDZERO:-$(command -v pmdzero || true)}
-[ -n "$pmdzero" ] || [ ! -x "$here/../build/default/pmdzero" ] || pmdzero=$here/../build/default/pmdzero
-[ -n "$pmdzero" ] || die "pmdzero is not installed (make userspace)"
+# shellcheck source=fio-jobs/device.sh
+. "$here/device.sh"
+device_pmdzero "$here"
 [ -b "$dev" ] || die "$dev: not a block device"
 bytes=$("$pmdzero" size "$size" 2> /dev/null) || die "bad size '$size'"
 
-# The checks of pmdzero zero and run-fio.sh, before any I/O.
-probe_opts=--json
-[ $force = 1 ] && probe_opts="--json --no-signatures"
-# shellcheck disable=SC2086
-probe=$("$pmdzero" probe $probe_opts "$dev") || die "$dev: cannot probe the device"
-pf() { jq -r ".probe[0].$1 | if . == null then \"\" else tostring end" <<< "$probe"; }
-[ "$(pf mounted)" != true ] || die "$dev is in use: mounted on $(pf mountpoint)"
-[ "$(pf holders)" = 0 ] || die "$dev is in use: held by $(pf holders) other device(s) (device-mapper, md)"
-[ "$(pf read_only)" = false ] || die "$dev is read-only"
-[ "$bytes" -le "$(pf size)" ] || die "--size $size ($bytes bytes) is larger than $dev ($(pf size) bytes)"
 [ $((bytes % 4096)) = 0 ] || die "--size $size is not a multiple of 4096 bytes"
-if [ $force = 0 ]; then
-	for sig in fs_type pt_type; do
-		v=$(pf $sig)
-		[ -z "$v" ] || die "$dev holds a $v signature; use --force to destroy it"
-	done
-fi
+# run-fio.sh's checks (fio-jobs/device.sh), before any I/O.
+device_check "$dev" "$bytes" "$size" "$force"
 
 mkdir -p "$outdir"
 data=$outdir/host.data
@@ -144,7 +130,7 @@ t_start=$(date +%s)
 	echo "kernel_version: $(uname -v)"
 	echo "device: $dev"
 	echo "device_label: $devlabel"
-	echo "write_zeroes_max_bytes: $(pf write_zeroes_max_bytes)"
+	echo "write_zeroes_max_bytes: $(probe_field write_zeroes_max_bytes)"
 	echo "max_sectors_kb: $(cat "/sys/class/block/$name/queue/max_sectors_kb" 2> /dev/null)"
 	echo "size: $bytes"
 	echo "runs: $runs"
@@ -177,7 +163,7 @@ jq -c --arg boot "$label" '. + {kind: "meminfo", boot: $boot}' <<< "$(meminfo)" 
 # measure SCENARIO HEADLINE CMD...: counts from one traced run, then the
 # timed runs.
 measure() {
-	local scenario=$1 headline=$2 fields trace i t0 t1 j0 j1 runs_json=() instr=() pf
+	local scenario=$1 headline=$2 fields trace i t0 t1 j0 j1 runs_json=() instr=() pf=$outdir/.perf wrap=()
 	shift 2
 	fields=$(row "$scenario" "$headline" kernel)
 	say "$scenario: counting"
@@ -185,18 +171,15 @@ measure() {
 	jq -c --argjson f "$fields" '.trace[0] as $t | $f + {kind: "counts", bios: $t.bios,
 		requests: $t.requests, splits: $t.splits, merges: $t.merges, bio_bytes: $t.bio_bytes}' \
 		<<< "$trace" >> "$data"
+	# shellcheck disable=SC2054 # -x, is perf's field separator, one word
+	[ $perf_ok = 0 ] || wrap=(perf stat -a -x, -e instructions,cycles -o "$pf" --)
 	for ((i = 1; i <= runs; i++)); do
+		j0=$(busy_jiffies) t0=$(date +%s%N)
+		"${wrap[@]}" "$@" || die "$scenario: '$*' failed"
+		t1=$(date +%s%N) j1=$(busy_jiffies)
 		if [ $perf_ok = 1 ]; then
-			pf=$outdir/.perf
-			j0=$(busy_jiffies) t0=$(date +%s%N)
-			perf stat -a -x, -e instructions,cycles -o "$pf" -- "$@" || die "$scenario: '$*' failed"
-			t1=$(date +%s%N) j1=$(busy_jiffies)
 			instr+=("$(awk -F, '$3 == "instructions" { print $1 }' "$pf")")
 			rm -f "$pf"
-		else
-			j0=$(busy_jiffies) t0=$(date +%s%N)
-			"$@" || die "$scenario: '$*' failed"
-			t1=$(date +%s%N) j1=$(busy_jiffies)
 		fi
 		runs_json+=("{\"wall_ns\":$((t1 - t0)),\"cpu_ns\":$(( (j1 - j0) * 1000000000 / hz ))}")
 		say "$scenario: run $i: $(( (t1 - t0) / 1000000 )) ms, CPU $(( (j1 - j0) * 1000 / hz )) ms"

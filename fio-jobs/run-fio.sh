@@ -64,12 +64,9 @@ dev=$1
 [ -b "$dev" ] || die "$dev: not a block device"
 command -v fio >/dev/null || die "fio is not installed"
 command -v jq >/dev/null || die "jq is not installed (it joins fio's JSON and the counts)"
-# $PMDZERO, else the installed one, else this tree's build.
-pmdzero=${PMDZERO:-$(command -v pmdzero || true)}
-if [ -z "$pmdzero" ] && [ -x "$here/../build/default/pmdzero" ]; then
-	pmdzero=$here/../build/default/pmdzero
-fi
-[ -n "$pmdzero" ] || die "pmdzero is not installed (make userspace)"
+# shellcheck source=fio-jobs/device.sh
+. "$here/device.sh"
+device_pmdzero "$here"
 
 # to_bytes SIZE [COUNT]: 128k, 2m, 1g, 2MiB, 1.5M ... (times COUNT) in bytes,
 # as pmdzero reads sizes, which is as util-linux reads them (k, m, g: powers
@@ -121,31 +118,8 @@ if [ $kernel_sections = 1 ]; then
 	done
 fi
 
-# Safety first, before any I/O, from pmdzero's own probe.  Always refused:
-# mounted (the device or any of its partitions), used as swap ("mounted on
-# [SWAP]"), held by device-mapper or md, read-only.  Refused unless forced:
-# a file system or partition table signature (ambivalent ones included);
-# forced, signatures do not matter and the device is not read at all.
-# fio does not open with O_EXCL, so unlike `pmdzero zero` this cannot see
-# a program that merely holds the device open exclusively.
-probe_opts=--json
-[ $force = 1 ] && probe_opts="--json --no-signatures"
-# shellcheck disable=SC2086
-probe=$("$pmdzero" probe $probe_opts "$dev") || die "$dev: cannot probe the device"
-probe_field() { jq -r ".probe[0].$1 | if . == null then \"\" else tostring end" <<< "$probe"; }
-[ "$(probe_field mounted)" = true ] && die "$dev is in use: mounted on $(probe_field mountpoint)"
-[ "$(probe_field holders)" = 0 ] || die "$dev is in use: held by $(probe_field holders) other device(s) (device-mapper, md)"
-[ "$(probe_field read_only)" = false ] || die "$dev is read-only"
-# fio would quietly write only what fits.
-devsize=$(probe_field size)
-[ "$(to_bytes "$size")" -le "$devsize" ] ||
-	die "--size $size ($(to_bytes "$size") bytes) is larger than $dev ($devsize bytes)"
-if [ $force = 0 ]; then
-	for sig in fs_type pt_type; do
-		v=$(probe_field $sig)
-		[ -z "$v" ] || die "$dev holds a $v signature; use --force to destroy it"
-	done
-fi
+# Safety first, before any I/O (fio-jobs/device.sh says what is refused).
+device_check "$dev" "$(to_bytes "$size")" "$size" "$force"
 
 mkdir -p "$outdir"
 results=()
