@@ -127,20 +127,21 @@ def md_wall(wall, host=False):
         rows.append([r["device_label"], r["scenario"], fnum(r["stock_mib_s"]), fnum(r["patched_mib_s"]),
                      rng("ratio"), len(r["pairs"]), rng("cpu_ratio"),
                      "" if r["clear"] else "no clear difference"])
-    table_wall = table(["device", "scenario", "stock MiB/s", "patched MiB/s",
-                        "time stock/patched, median [min–max]", "pairs",
-                        "CPU stock/patched, median [min–max]", "note"],
-                       ["---", "---", "--:", "--:", "--:", "--:", "--:", "---"], rows)
-    return table_wall + [
-        "", "MiB/s: the median run of each kernel.  Ratio: stock median over patched median"
-        " (> 1: patched faster), [min–max]: the fastest stock run over the slowest patched"
-        " one and the reverse; CPU = the busy time of every CPU while the command ran"
-        " (/proc/stat: interrupts and softirqs included, 10 ms ticks).  \"No clear"
-        " difference\": the range includes 1."] if host else table_wall + [
-        "", "MiB/s: median over the kernel's boots of each boot's median run.  Ratios:"
-        " one per ABBA pair of consecutive boots, stock median over patched median"
-        " (> 1: patched faster); CPU = the zeroing task's own CPU time."
-        "  \"No clear difference\": the pairs' range includes 1."]
+    if host:
+        note = ("MiB/s: the median run of each kernel.  Ratio: stock median over patched median"
+                " (> 1: patched faster), [min–max]: the fastest stock run over the slowest patched"
+                " one and the reverse; CPU = the busy time of every CPU while the command ran"
+                " (/proc/stat: interrupts and softirqs included, 10 ms ticks).  \"No clear"
+                " difference\": the range includes 1.")
+    else:
+        note = ("MiB/s: median over the kernel's boots of each boot's median run.  Ratios:"
+                " one per ABBA pair of consecutive boots, stock median over patched median"
+                " (> 1: patched faster); CPU = the zeroing task's own CPU time."
+                "  \"No clear difference\": the pairs' range includes 1.")
+    return table(["device", "scenario", "stock MiB/s", "patched MiB/s",
+                  "time stock/patched, median [min–max]", "pairs",
+                  "CPU stock/patched, median [min–max]", "note"],
+                 ["---", "---", "--:", "--:", "--:", "--:", "--:", "---"], rows) + ["", note]
 
 
 def md_kill(kill):
@@ -168,13 +169,13 @@ def md_latency(latency, host=False):
         cells += [fx(r["ratio"][p]) if r["ratio"][p] else "-" for p in LATENCY_PCTS]
         rows.append(cells)
     if host:
-        return table(head, ["---", "---"] + ["--:"] * (len(head) - 2), rows) + [
-            "", "fio's completion latency of each call (fio-jobs/zero-kernel.fio; an io_uring"
-            " section of zero-write.fio), in µs, on the running kernel."]
-    return table(head, ["---", "---"] + ["--:"] * (len(head) - 2), rows) + [
-        "", "fio's completion latency of each zeroing call (fio-jobs/zero-kernel.fio), in thousands of"
-        " guest ns: on a cost boot, thousands of guest instructions per call.  Median over the"
-        " kernel's boots."]
+        note = ("fio's completion latency of each call (fio-jobs/zero-kernel.fio; an io_uring"
+                " section of zero-write.fio), in µs, on the running kernel.")
+    else:
+        note = ("fio's completion latency of each zeroing call (fio-jobs/zero-kernel.fio), in thousands of"
+                " guest ns: on a cost boot, thousands of guest instructions per call.  Median over the"
+                " kernel's boots.")
+    return table(head, ["---", "---"] + ["--:"] * (len(head) - 2), rows) + ["", note]
 
 
 def md_meminfo(mem):
