@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The Debian image's recipe, without the network: tests/image/packages
 # parses, pins Debian's kernel at kernel/bases' 6.12 version and names no
-# package twice; the check refuses a list that breaks each rule; the unit
-# that runs the image's automation starts the script mkimage.sh installs.
+# package twice; the check refuses a list that breaks each rule; make
+# external refuses bad arguments before any work; the unit that runs the
+# image's automation starts the script mkimage.sh installs.
 # One PASS/FAIL line per check.
 set -uo pipefail
 
@@ -39,6 +40,34 @@ refuse twice "names fio twice" "fio
 linux-image-$up+deb12-amd64=$pin
 fio # again"
 refuse empty "lists no package" "# nothing"
+
+# make external refuses what it cannot run before it builds anything.
+ext=$top/tests/image/external.sh
+mkdir -p "$tmp/blktests/src"
+install -m 0755 /dev/null "$tmp/blktests/check"
+install -m 0755 /dev/null "$tmp/blktests/src/loblksize"
+: > "$tmp/lsmod"
+ext_refuse() { # NAME REGEX ARGS...
+	local name=$1 re=$2 out
+	shift 2
+	# Bounded, in a cache of its own: were a refusal lost, external.sh
+	# would go on to build the image.
+	if out=$(PMDZERO_CACHE=$tmp/cache timeout 60 "$ext" --lsmod "$tmp/lsmod" --outdir "$tmp/ext" "$@" 2>&1); then
+		fail "external-refuse-$name" "accepted: $*"
+	elif ! grep -Eq -- "$re" <<< "$out"; then
+		fail "external-refuse-$name" "said '$out', not /$re/"
+	elif [ -e "$tmp/ext" ]; then
+		fail "external-refuse-$name" "refused, but wrote $tmp/ext"
+	else
+		pass "external-refuse-$name"
+	fi
+}
+ext_refuse no-suite "give --blktests DIR" --jobs 2
+ext_refuse unbuilt "no fstests ./check" --fstests "$tmp"
+ext_refuse jobs "--jobs: a count of boots, not '0'" --blktests "$tmp/blktests" --jobs 0
+ext_refuse bs "--bs: an XFS block size .*'4000'" --blktests "$tmp/blktests" --bs 4096,4000
+ext_refuse blktests-timeout "--blktests-timeout: seconds, not '1m'" --blktests "$tmp/blktests" --blktests-timeout 1m
+ext_refuse kernel "--kernels: stock, on or off, not 'patched'" --blktests "$tmp/blktests" --kernels stock,patched
 
 # The unit starts what mkimage.sh installs, and guest-run.sh parses.
 exec_path=$(sed -n 's/^ExecStart=//p' "$top/tests/image/pmdzero-run.service")

@@ -13,7 +13,8 @@
 #           boot, then upstream's suites from /opt (make external copies
 #           the built checkouts there): blktests' pmdzero.blktests=TESTS
 #           (groups or tests, commas for spaces) with TEST_DEVS the disk
-#           with serial "blk1" and the nvme tests over the loop transport;
+#           with serial "blk1" and the nvme tests over the loop transport,
+#           pmdzero.blktests_timeout=SECS its TIMEOUT (0 or none: unset);
 #           fstests' pmdzero.fstests=ARGS (./check's arguments, commas for
 #           spaces) on XFS with each block size of pmdzero.fstests_bs
 #           (commas), TEST_DEV and SCRATCH_DEV the disks "fst-test" and
@@ -80,6 +81,9 @@ external)
 		[ -x /opt/blktests/check ] || { say "no /opt/blktests/check"; rc=1; }
 		if [ $rc = 0 ]; then
 			printf 'TEST_DEVS=(%s)\nnvme_trtype=loop\n' "$dev" > /opt/blktests/config
+			# blktests' own bound on its timed tests' fio runs.
+			btimeout=$(param blktests_timeout)
+			[ "${btimeout:-0}" = 0 ] || echo "TIMEOUT=$btimeout" >> /opt/blktests/config
 			cp /opt/blktests/config "$out/blktests.config"
 			say "blktests: ./check $tests on $dev"
 			# On the root disk, not /run: the nvme tests' backing files
