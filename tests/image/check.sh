@@ -67,6 +67,7 @@ ext_refuse unbuilt "no fstests ./check" --fstests "$tmp"
 ext_refuse jobs "--jobs: a count of boots, not '0'" --blktests "$tmp/blktests" --jobs 0
 ext_refuse bs "--bs: an XFS block size .*'4000'" --blktests "$tmp/blktests" --bs 4096,4000
 ext_refuse blktests-timeout "--blktests-timeout: seconds, not '1m'" --blktests "$tmp/blktests" --blktests-timeout 1m
+ext_refuse timeout "--timeout: seconds, not '4h'" --blktests "$tmp/blktests" --timeout 4h
 ext_refuse kernel "--kernels: stock, on or off, not 'patched'" --blktests "$tmp/blktests" --kernels stock,patched
 
 # The unit starts what mkimage.sh installs, and guest-run.sh parses.

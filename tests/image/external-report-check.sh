@@ -3,7 +3,8 @@
 # tests/image/external-report.py (make external's side-by-side report) on
 # suite output made up here in blktests' and fstests' formats: the totals,
 # the tests that differ, a regression (passed on stock, failed on patched)
-# failing the run, a fix not failing it, and a kernel that left no result.
+# failing the run, a fix not failing it, a kernel that left no result,
+# and a suite cut off at its time bound.
 # One PASS/FAIL line per check.
 set -uo pipefail
 
@@ -77,5 +78,17 @@ elif grep -q 'PROBLEM: blktests: no result on on' "$tmp/c/summary.md"; then
 	pass empty
 else
 	fail empty "no PROBLEM line for the empty log"
+fi
+# A suite stopped at its time bound: a problem, not a pass.
+mkdir -p "$tmp/d/stock" "$tmp/d/on"
+blk passed > "$tmp/d/stock/blktests.log"
+blk passed > "$tmp/d/on/blktests.log"
+echo 124 > "$tmp/d/on/blktests.status"
+if python3 "$report" "$tmp/d" stock on > /dev/null 2>&1; then
+	fail cut-off "a suite stopped at its time bound passed"
+elif grep -q 'PROBLEM: blktests: cut off on on at its time bound' "$tmp/d/summary.md"; then
+	pass cut-off
+else
+	fail cut-off "no PROBLEM line for the suite stopped at its bound"
 fi
 exit $failed

@@ -11,7 +11,9 @@ OUTDIR/KERNEL/fstests-BS.log (fstests' ./check output: its "Ran:",
 writes OUTDIR/summary.md and OUTDIR/summary.json: each suite's totals per
 kernel, every test whose result differs between kernels, and the
 regressions: passed on stock, failed on a patched kernel.  Exit 1 when
-there is one, or when a kernel's suite left no result at all.
+there is one, when a kernel's suite left no result at all, or when one
+was cut off at its time bound (its .status file says 124 or 137: the
+tests after that point did not run).
 """
 import glob
 import json
@@ -61,6 +63,15 @@ def fstests(path):
     return out
 
 
+def cut_off(log):
+    """True when the suite behind LOG was stopped at its time bound."""
+    p = log[:-len(".log")] + ".status"
+    if not os.path.exists(p):
+        return False
+    with open(p) as f:
+        return f.read().strip() in ("124", "137")
+
+
 def main(argv):
     if len(argv) < 2:
         print(__doc__, file=sys.stderr)
@@ -71,11 +82,14 @@ def main(argv):
     for k in kernels:
         kdir = os.path.join(outdir, k)
         p = os.path.join(kdir, "blktests.log")
-        if os.path.exists(p):
-            suites.setdefault("blktests", {})[k] = blktests(p)
+        logs = [("blktests", p)] if os.path.exists(p) else []
         for p in sorted(glob.glob(os.path.join(kdir, "fstests-*.log"))):
             bs = os.path.basename(p)[len("fstests-"):-len(".log")]
-            suites.setdefault(f"fstests xfs bs={bs}", {})[k] = fstests(p)
+            logs.append((f"fstests xfs bs={bs}", p))
+        for suite, p in logs:
+            suites.setdefault(suite, {})[k] = (blktests if suite == "blktests" else fstests)(p)
+            if cut_off(p):
+                problems.append(f"{suite}: cut off on {k} at its time bound; the tests after it did not run")
     if not suites:
         problems.append("no suite left a log")
     for suite, by_k in suites.items():

@@ -31,7 +31,9 @@
 #   --lsmod FILE          the module list the packages were trimmed to
 #                         (default results/realmachine/debian-boot/lsmod)
 #   --outdir DIR          (default results/external)
-#   --timeout SECS        per boot (default 14400)
+#   --timeout SECS        per boot (default 14400); each suite inside is
+#                         stopped 10 minutes before it, so that what it
+#                         ran still comes back (the report says so)
 #   --jobs N              boots at once (default 1; each is a 2-CPU guest)
 #
 # Each kernel boots once per part: blktests, and fstests at each block
@@ -77,6 +79,7 @@ done
 [ -r "$lsmodfile" ] || die "no module list $lsmodfile (make realmachine derives it)"
 case $btimeout in ''|*[!0-9]*) die "--blktests-timeout: seconds, not '$btimeout'" ;; esac
 case $jobs in ''|0|*[!0-9]*) die "--jobs: a count of boots, not '$jobs'" ;; esac
+case $timeout in ''|0|*[!0-9]*) die "--timeout: seconds, not '$timeout'" ;; esac
 IFS=, read -r -a bslist_a <<< "$bslist"
 for bs in "${bslist_a[@]}"; do
 	case $bs in 1024|2048|4096|8192|16384|32768|65536) ;; *) die "--bs: an XFS block size (1024 to 65536), not '$bs'" ;; esac
@@ -116,6 +119,7 @@ run_part() {
 	blktests) append=("pmdzero.blktests=${btests// /,}" "pmdzero.blktests_timeout=$btimeout") ;;
 	fstests-*) append=("pmdzero.fstests=${fargs// /,}" "pmdzero.fstests_bs=${part#fstests-}") ;;
 	esac
+	[ "$timeout" -le 1200 ] || append+=("pmdzero.suite_timeout=$((timeout - 600))")
 	bdir=$outdir/$k/boot-$part
 	t=$(date +%s)
 	"$top/tests/image/boot.sh" --timeout "$timeout" --append "${append[*]}" \

@@ -19,6 +19,9 @@
 #           spaces) on XFS with each block size of pmdzero.fstests_bs
 #           (commas), TEST_DEV and SCRATCH_DEV the disks "fst-test" and
 #           "fst-scratch".  Their logs and results directories go back.
+#           pmdzero.suite_timeout=SECS bounds each ./check (timeout(1),
+#           status 124), so that a suite that overruns still hands back
+#           what it ran before the boot's own limit ends the guest.
 #
 # Its status is the file "status" of the archive; its output goes to the
 # console.
@@ -51,6 +54,17 @@ collect_boot() {
 # disk_by_serial SERIAL: the whole disk whose serial it is.
 disk_by_serial() {
 	lsblk -dnpo NAME,SERIAL | awk -v s="$1" '$2 == s { print $1; exit }'
+}
+
+# bounded CMD...: CMD under pmdzero.suite_timeout, if the boot has one.
+bounded() {
+	local secs
+	secs=$(param suite_timeout)
+	if [ "${secs:-0}" = 0 ]; then
+		"$@"
+	else
+		timeout -k 60 "$secs" "$@"
+	fi
 }
 
 rc=0
@@ -90,7 +104,7 @@ external)
 			# (1 GiB) do not fit a tmpfs of a tenth of memory.
 			rm -rf /var/tmp/blktests-results
 			# shellcheck disable=SC2086 # the tests, split
-			(cd /opt/blktests && ./check --output /var/tmp/blktests-results $tests) \
+			(cd /opt/blktests && bounded ./check --output /var/tmp/blktests-results $tests) \
 				> "$out/blktests.log" 2>&1
 			echo "$?" > "$out/blktests.status"
 			rm -rf /var/tmp/blktests-results/tmpdir.*
@@ -119,7 +133,7 @@ external)
 			cp /opt/fstests/local.config "$out/fstests-$bs.config"
 			say "fstests: ./check $args on XFS, $bs-byte blocks"
 			# shellcheck disable=SC2086 # check's arguments, split
-			(cd /opt/fstests && ./check $args) > "$out/fstests-$bs.log" 2>&1
+			(cd /opt/fstests && bounded ./check $args) > "$out/fstests-$bs.log" 2>&1
 			echo "$?" > "$out/fstests-$bs.status"
 			umount /mnt/test /mnt/scratch 2> /dev/null
 		done
