@@ -93,7 +93,8 @@ commit() { git -C "$1" rev-parse HEAD 2> /dev/null || echo "unknown (not a git c
 mkdir -p "$outdir"
 outdir=$(realpath "$outdir")
 t_all=$(date +%s)
-img_debs "$lsmodfile"
+# Only the packages of the kernels asked for.
+img_debs "$lsmodfile" "${klist[@]}"
 adds=()
 [ -z "$blktests" ] || adds+=(--add "$(realpath "$blktests"):/opt/blktests")
 [ -z "$fstests" ] || adds+=(--add "$(realpath "$fstests"):/opt/fstests")
