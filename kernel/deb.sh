@@ -111,6 +111,11 @@ name=deb-$option-$( { cat "$tmpconf"; echo "$src localmod=$localmod small=$small
 work=$cache/deb/$name
 obj=$work/obj
 mkdir -p "$obj"
+# One build per cache entry: make realmachine and make external both ask
+# for the same packages, and a second build in the same objects would
+# corrupt the first.
+exec 9> "$work/lock"
+flock -n 9 || { say "waiting for the build of $name that another deb.sh holds"; flock 9; }
 kmake() { make -C "$src" O="$obj" -j"$jobs" "$@"; }
 cp "$tmpconf" "$obj/.config"
 cfg() { "$src/scripts/config" --file "$obj/.config" "$@"; }
