@@ -71,7 +71,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ -n "$blktests$fstests" ] ||
-	die "give --blktests DIR and/or --fstests DIR: built checkouts (README.md, \"Upstream's suites\")"
+	die "give --blktests DIR and/or --fstests DIR: built checkouts (kernel/README.md, \"On a real machine\", step 5)"
 [ -z "$blktests" ] || [ -x "$blktests/check" ] || die "$blktests: no blktests ./check there"
 [ -z "$fstests" ] || [ -x "$fstests/check" ] || die "$fstests: no fstests ./check there"
 [ -z "$fstests" ] || [ -x "$fstests/ltp/fsx" ] || die "$fstests: not built (no ltp/fsx): run make there first"
