@@ -39,8 +39,9 @@
 # Each kernel boots once per part: blktests, and fstests at each block
 # size, so that a part that hangs loses only its own result and parts can
 # run side by side; with --jobs 2 both kernels run the same part at once.
-# DIR gets, per kernel, the suites' logs and results directories, each
-# part's boot (boot-PART/: console, dmesg, lsmod, ...), and summary.md:
+# DIR gets, per kernel, the suites' logs and results directories, the
+# package's config, each part's boot (boot-PART/: console, dmesg, lsmod,
+# packages.txt, ...), and summary.md:
 # each test's result on each kernel, the differences, and the suites'
 # commits; suites.txt names the commits and each boot's time.
 set -euo pipefail
@@ -134,6 +135,8 @@ run_part() {
 for k in "${klist[@]}"; do
 	rm -rf "${outdir:?}/$k"
 	mkdir -p "$outdir/$k"
+	# The configuration of the package the suites ran on.
+	cp "$img_work/image-external/boot/config-$(img_kernel "$img_work/image-external" "$k")" "$outdir/$k/config"
 done
 # Part by part, the kernels side by side: at --jobs 2 both kernels run the
 # same part under the same load.
