@@ -91,4 +91,16 @@ elif grep -q 'PROBLEM: blktests: cut off on on at its time bound' "$tmp/d/summar
 else
 	fail cut-off "no PROBLEM line for the suite stopped at its bound"
 fi
+# fstests stopped before its end prints no closing lines: what it
+# finished still counts, the test it was in does not.
+mkdir -p "$tmp/e/stock" "$tmp/e/on"
+printf 'FSTYP -- xfs\n\ngeneric/008         88s\ngeneric/009 4s ...  5s\ngeneric/042         - output mismatch (see x)\n    --- a\ngeneric/456        [not run] This test requires dm flakey support\ngeneric/538        \n' \
+	> "$tmp/e/stock/fstests-65536.log"
+cp "$tmp/e/stock/fstests-65536.log" "$tmp/e/on/"
+echo 124 > "$tmp/e/on/fstests-65536.status"
+python3 "$report" "$tmp/e" stock on > /dev/null 2>&1
+j=$tmp/e/summary.json
+check fstests-cut-off-results '.suites["fstests xfs bs=65536"].results.on' \
+	'{"generic/008":"passed","generic/009":"passed","generic/042":"failed","generic/456":"not run"}'
+check fstests-cut-off-problem '.problems' '["fstests xfs bs=65536: cut off on on at its time bound; the tests after it did not run"]'
 exit $failed

@@ -6,8 +6,8 @@
 
 Reads OUTDIR/KERNEL/blktests.log (blktests' ./check output: one
 "TEST [(desc)] [=> dev] ... [passed|failed|not run]" line per test) and
-OUTDIR/KERNEL/fstests-BS.log (fstests' ./check output: its "Ran:",
-"Not run:" and "Failures:" lines), for each KERNEL (stock, on, off), and
+OUTDIR/KERNEL/fstests-BS.log (fstests' ./check output: a line per test,
+and its closing "Ran:", "Not run:" and "Failures:" lines), for each KERNEL (stock, on, off), and
 writes OUTDIR/summary.md and OUTDIR/summary.json: each suite's totals per
 kernel, every test whose result differs between kernels, and the
 regressions: passed on stock, failed on a patched kernel.  Exit 1 when
@@ -46,9 +46,15 @@ def blktests(path):
     return out
 
 
+FST_LINE = re.compile(r"^([a-z0-9]+/\d+)\s+(\S.*?)\s*$")
+FST_PASSED = re.compile(r"^\d+s(\s+\.\.\.\s+\d+s)?$")
+
+
 def fstests(path):
-    """{test: status} from fstests' summary lines."""
-    ran, notrun, failed = [], set(), set()
+    """{test: status} from fstests' output: its per-test lines, so that a
+    run stopped before its end still counts what it finished, then its
+    closing "Ran:", "Not run:" and "Failures:" lines, which prevail."""
+    out, ran, notrun, failed = {}, [], set(), set()
     with open(path, errors="replace") as f:
         for line in f:
             if line.startswith("Ran:"):
@@ -57,7 +63,18 @@ def fstests(path):
                 notrun |= set(line.split()[2:])
             elif line.startswith("Failures:"):
                 failed |= set(line.split()[1:])
-    out = {}
+            else:
+                m = FST_LINE.match(line.rstrip("\n"))
+                if not m:
+                    continue
+                name, rest = m.groups()
+                if rest.startswith("[not run]"):
+                    out[name] = "not run"
+                elif ("output mismatch" in rest or rest.startswith("[failed")
+                      or rest.startswith("_check_")):
+                    out[name] = "failed"
+                elif FST_PASSED.match(rest):
+                    out[name] = "passed"
     for t in ran + sorted(notrun | failed):
         out[t] = "failed" if t in failed else "not run" if t in notrun else "passed"
     return out
