@@ -7,9 +7,10 @@
 Reads OUTDIR/KERNEL/blktests.log (blktests' ./check output: one
 "TEST [(desc)] [=> dev] ... [passed|failed|not run]" line per test) and
 OUTDIR/KERNEL/fstests-BS.log (fstests' ./check output: a line per test,
-and its closing "Ran:", "Not run:" and "Failures:" lines), for each KERNEL (stock, on, off), and
-writes OUTDIR/summary.md and OUTDIR/summary.json: each suite's totals per
-kernel, every test whose result differs between kernels, and the
+and its closing "Ran:", "Not run:" and "Failures:" lines), for each
+KERNEL (stock, on, off), and writes OUTDIR/summary.md and
+OUTDIR/summary.json: each suite's totals per kernel, every test whose
+result differs between kernels, and the
 regressions: passed on stock, failed on a patched kernel.  Exit 1 when
 there is one, when a kernel's suite left no result at all, or when one
 was cut off at its time bound (its .status file says 124 or 137: the
@@ -99,12 +100,12 @@ def main(argv):
     for k in kernels:
         kdir = os.path.join(outdir, k)
         p = os.path.join(kdir, "blktests.log")
-        logs = [("blktests", p)] if os.path.exists(p) else []
+        logs = [("blktests", blktests, p)] if os.path.exists(p) else []
         for p in sorted(glob.glob(os.path.join(kdir, "fstests-*.log"))):
             bs = os.path.basename(p)[len("fstests-"):-len(".log")]
-            logs.append((f"fstests xfs bs={bs}", p))
-        for suite, p in logs:
-            suites.setdefault(suite, {})[k] = (blktests if suite == "blktests" else fstests)(p)
+            logs.append((f"fstests xfs bs={bs}", fstests, p))
+        for suite, parse, p in logs:
+            suites.setdefault(suite, {})[k] = parse(p)
             if cut_off(p):
                 problems.append(f"{suite}: cut off on {k} at its time bound; the tests after it did not run")
     if not suites:
