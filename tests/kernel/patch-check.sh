@@ -17,6 +17,8 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 cache=$base_cache
 work=$cache/patch-check
 failed=0
+tmp_err=$(mktemp)
+trap 'rm -f "$tmp_err"' EXIT
 
 pass() { echo "PASS kernel/$1"; }
 fail() { echo "FAIL kernel/$1${2:+ ($2)}"; failed=1; }
@@ -30,7 +32,12 @@ check_base() { # BASE
 	mapfile -t patches < <(series_patches)
 	[ ${#patches[@]} -gt 0 ] || { fail "${prefix}series" "$BASE_SERIES is empty"; return; }
 
-	tarball=$(base_tarball 2>&1) || { fail "${prefix}base" "$tarball"; return; }
+	# Its stderr apart: a first fetch says so there, and is not the path.
+	if ! tarball=$(base_tarball 2> "$tmp_err"); then
+		fail "${prefix}base" "$(cat "$tmp_err")"
+		return
+	fi
+	cat "$tmp_err" >&2
 	pass "${prefix}base/$BASE_VERSION"
 	rm -rf "$work"
 	mkdir -p "$work/src" "$work/on" "$work/off" "$cache/patch-check-logs"
