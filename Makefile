@@ -17,11 +17,12 @@
 #                   (mmdebstrap), make deb kernels installed in it with dpkg
 #                   and booted through its initramfs and systemd, the bench
 #                   for the running kernel on stock and patched
-#                   (results/realmachine)
+#                   (results/realmachine; REALMACHINE_ARGS="--pairs N")
 #   make bench-host DEV=/dev/...
 #                   the bench on the running kernel against DEV (destroys
 #                   its first 1 GiB); make bench-host-compare STOCK=DIR
-#                   PATCHED=DIR OUT=DIR compares two runs
+#                   PATCHED=DIR OUT=DIR compares two runs (or pairs:
+#                   STOCK="S1 S2" PATCHED="P1 P2")
 #   make external BLKTESTS=DIR FSTESTS=DIR
 #                   blktests and fstests (built checkouts) in the Debian
 #                   image on the stock and patched packages
@@ -222,16 +223,19 @@ image: deps-image
 
 # The real-machine path end to end under QEMU (tests/image/realmachine.sh).
 realmachine: userspace deps-kernel deps-deb deps-image deps-bench
-	tests/image/realmachine.sh
+	tests/image/realmachine.sh $(REALMACHINE_ARGS)
 
 # The bench for the running kernel (fio-jobs/bench-host.sh --help).
 bench-host: userspace deps-bench
 	@[ -n "$(DEV)" ] || { echo "make bench-host: say which device: DEV=/dev/..." >&2; exit 2; }
 	fio-jobs/bench-host.sh $(BENCH_HOST_ARGS) $(DEV)
+# STOCK and PATCHED may each name several runs, in the order they ran:
+# the Nth of each make a pair.
 bench-host-compare: deps-bench
-	@[ -n "$(STOCK)" ] && [ -n "$(PATCHED)" ] && [ -n "$(OUT)" ] || \
-		{ echo "make bench-host-compare: STOCK=DIR PATCHED=DIR OUT=DIR" >&2; exit 2; }
-	fio-jobs/bench-host.sh --compare $(STOCK) $(PATCHED) $(OUT)
+	@[ -n "$(STOCK)" ] && [ -n "$(PATCHED)" ] && [ -n "$(OUT)" ] && \
+		[ $(words $(STOCK)) = $(words $(PATCHED)) ] || \
+		{ echo "make bench-host-compare: STOCK=\"DIR...\" PATCHED=\"DIR...\" OUT=DIR, as many PATCHED as STOCK" >&2; exit 2; }
+	fio-jobs/bench-host.sh --compare $(foreach i,$(shell seq $(words $(STOCK))),$(word $(i),$(STOCK)) $(word $(i),$(PATCHED))) $(OUT)
 
 # blktests and fstests in the Debian image, on the stock and patched
 # packages (tests/image/external.sh --help; BLKTESTS and FSTESTS: built

@@ -3,9 +3,12 @@
 # on a real device of this machine, on whatever kernel it booted.  Boot
 # stock, run it; boot patched, run it; then --compare turns the two runs
 # into the summary.md, summary.json and figures `make bench` writes.
+# Wall clock moves with what else the machine does: boot each kernel
+# again and give --compare every pair (stock, patched, in the order
+# given), and the ratios become a median and range over the pairs.
 #
 #   fio-jobs/bench-host.sh [options] DEVICE
-#   fio-jobs/bench-host.sh --compare STOCK_DIR PATCHED_DIR OUTDIR
+#   fio-jobs/bench-host.sh --compare STOCK_DIR PATCHED_DIR [STOCK_DIR PATCHED_DIR ...] OUTDIR
 #
 #   -o, --outdir DIR      where the run goes (default ./bench-host-LABEL)
 #   -l, --label NAME      the kernel's name in the run (default uname -r)
@@ -42,39 +45,61 @@ usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0";
 die() { echo "bench-host.sh: $*" >&2; exit 1; }
 say() { echo "bench-host.sh: $*" >&2; }
 
-# --compare STOCK PATCHED OUT: the two runs as one report.
+# --compare STOCK PATCHED [STOCK PATCHED ...] OUT: the runs as one report,
+# a pair per stock and patched run, as make bench pairs its wall boots.
 compare() {
-	local stock=$1 patched=$2 out=$3 raw k dir
-	for dir in "$stock" "$patched"; do
+	local out=${!#} raw k dir i j n label kernel
+	local -a runs=("${@:1:$#-1}") labels=()
+	local -A first=() kernels=()
+	for dir in "${runs[@]}"; do
 		[ -f "$dir/host.data" ] && [ -f "$dir/host" ] || die "$dir is not a bench-host.sh run (no host.data or host)"
+	done
+	n=${#runs[@]}
+	for ((i = 0; i < n; i++)); do
+		dir=${runs[i]}
+		label=$(sed -n 's/^label: //p' "$dir/host")
+		kernel=$(sed -n 's/^kernel: //p' "$dir/host")
+		for ((j = 0; j < i; j++)); do
+			[ "${labels[j]}" != "$label" ] ||
+				die "${runs[j]} and $dir: both runs are labelled $label: give each run its own --label"
+		done
+		labels+=("$label")
+		# Runs of one kernel must be of one kernel.
+		k=$( ((i % 2)) && echo patched || echo stock)
+		if [ -z "${first[$k]:-}" ]; then
+			first[$k]=$dir kernels[$k]=$kernel
+		elif [ "${kernels[$k]}" != "$kernel" ]; then
+			die "$dir runs $kernel, ${first[$k]} runs ${kernels[$k]}: the $k runs must be of one kernel"
+		fi
 	done
 	raw=$out/raw
 	mkdir -p "$raw"
 	: > "$raw/all.data"
 	{
-		echo "kind: host (fio-jobs/bench-host.sh): one run on each running kernel"
+		echo "kind: host (fio-jobs/bench-host.sh): $((n / 2)) pair(s) of runs on the running kernels"
+		echo "pairs: $((n / 2))"
 		for k in stock patched; do
-			[ $k = stock ] && dir=$stock || dir=$patched
-			sed "s/^/${k}_/" "$dir/host"
+			sed "s/^/${k}_/" "${first[$k]}/host"
 		done
 	} > "$raw/host"
-	# One "boot" per kernel: the run, named by its label.
-	jq -n --rawfile s "$stock/host" --rawfile p "$patched/host" '
-		def field($t; $k): $t | split("\n") | map(select(startswith($k + ": "))) | .[0][($k | length) + 2:];
-		[{boot: field($s; "label"), kernel: "stock", mode: "host", order: 1,
-		  seconds: (field($s; "seconds") | tonumber)},
-		 {boot: field($p; "label"), kernel: "patched", mode: "host", order: 2,
-		  seconds: (field($p; "seconds") | tonumber)}]' > "$raw/boots.json"
-	[ "$(jq -r '.[0].boot' "$raw/boots.json")" != "$(jq -r '.[1].boot' "$raw/boots.json")" ] ||
-		die "both runs are labelled $(jq -r '.[0].boot' "$raw/boots.json"): give each kernel its own --label"
-	jq -c '. + {kernel: "stock"}' "$stock/host.data" >> "$raw/all.data"
-	jq -c '. + {kernel: "patched"}' "$patched/host.data" >> "$raw/all.data"
+	# A "boot" per run, named by its label, in the order given.
+	for ((i = 0; i < n; i++)); do
+		dir=${runs[i]}
+		k=$( ((i % 2)) && echo patched || echo stock)
+		jq -n --rawfile h "$dir/host" --arg k "$k" --argjson o $((i + 1)) '
+			def field($k): $h | split("\n") | map(select(startswith($k + ": "))) | .[0][($k | length) + 2:];
+			{boot: field("label"), kernel: $k, mode: "host", order: $o,
+			 seconds: (field("seconds") | tonumber)}'
+		jq -c --arg k "$k" '. + {kernel: $k}' "$dir/host.data" >> "$raw/all.data"
+	done | jq -s . > "$raw/boots.json"
 	python3 "$here/report.py" "$raw" "$out"
 }
 
 if [ "${1:-}" = --compare ]; then
-	[ $# = 4 ] || die "usage: bench-host.sh --compare STOCK_DIR PATCHED_DIR OUTDIR"
-	compare "$2" "$3" "$4"
+	shift
+	[ $# -ge 3 ] && [ $((($# - 1) % 2)) = 0 ] ||
+		die "usage: bench-host.sh --compare STOCK_DIR PATCHED_DIR [STOCK_DIR PATCHED_DIR ...] OUTDIR"
+	compare "$@"
 	exit
 fi
 

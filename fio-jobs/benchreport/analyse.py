@@ -258,9 +258,14 @@ def verdict_wall(wall, host=False):
     scen = {r["scenario"] for r in rows}
     headline = all(r["headline"] for r in rows)
     what = short_scenario(rows[0]["scenario"]) if headline else ", ".join(sorted(scen))
-    how = ("on the running kernels (stock time / patched time of the runs' medians,"
-           " [fastest–slowest] over the runs): " if host else
-           f"under plain TCG (stock time / patched time, median [min–max] over {npairs} ABBA boot pairs): ")
+    if host and max(len(r["pairs"]) for r in rows) == 1:
+        how = ("on the running kernels (stock time / patched time of the runs' medians,"
+               " [fastest–slowest] over the runs): ")
+    elif host:
+        how = (f"on the running kernels (stock time / patched time, median [min–max] over {npairs}"
+               " pairs of runs, each run on its own boot): ")
+    else:
+        how = f"under plain TCG (stock time / patched time, median [min–max] over {npairs} ABBA boot pairs): "
     return (f"Wall clock of {what} {how}"
             + "; ".join(wall_phrase(r) if headline else f"{r['scenario']} on {wall_phrase(r)}"
                         for r in rows) + ".")

@@ -127,7 +127,14 @@ def md_wall(wall, host=False):
         rows.append([r["device_label"], r["scenario"], fnum(r["stock_mib_s"]), fnum(r["patched_mib_s"]),
                      rng("ratio"), len(r["pairs"]), rng("cpu_ratio"),
                      "" if r["clear"] else "no clear difference"])
-    if host:
+    if host and max(len(r["pairs"]) for r in wall) > 1:
+        note = ("MiB/s: median over the kernel's runs of each run's median.  Ratios: one per"
+                " pair of runs (a stock and a patched run, each on its own boot, in the order"
+                " they ran), stock median over patched median (> 1: patched faster), median"
+                " [min–max] over the pairs; CPU = the busy time of every CPU while the command"
+                " ran (/proc/stat: interrupts and softirqs included, 10 ms ticks).  \"No clear"
+                " difference\": the pairs' range includes 1.")
+    elif host:
         note = ("MiB/s: the median run of each kernel.  Ratio: stock median over patched median"
                 " (> 1: patched faster), [min–max]: the fastest stock run over the slowest patched"
                 " one and the reverse; CPU = the busy time of every CPU while the command ran"
@@ -170,7 +177,8 @@ def md_latency(latency, host=False):
         rows.append(cells)
     if host:
         note = ("fio's completion latency of each call (fio-jobs/zero-kernel.fio; an io_uring"
-                " section of zero-write.fio), in µs, on the running kernel.")
+                " section of zero-write.fio), in µs, on the running kernel; median over the"
+                " kernel's runs where there are several.")
     else:
         note = ("fio's completion latency of each zeroing call (fio-jobs/zero-kernel.fio), in thousands of"
                 " guest ns: on a cost boot, thousands of guest instructions per call.  Median over the"
@@ -205,10 +213,13 @@ def md_boots(boots):
 
 def md_how_host(host):
     g = lambda k: host.get(k, "-")
+    pairs = int(host.get("pairs", 1))
+    runs = ("one run on each running kernel:" if pairs == 1 else
+            f"{pairs} runs on each running kernel, each on its own boot, paired in the order they ran:")
     return [
-        "- **Runs**: fio-jobs/bench-host.sh, one run on each running kernel:"
-        f" stock `{g('stock_kernel')}` (label {g('stock_label')}),"
-        f" patched `{g('patched_kernel')}` (label {g('patched_label')}); device"
+        f"- **Runs**: fio-jobs/bench-host.sh, {runs}"
+        f" stock `{g('stock_kernel')}` (label {g('stock_label')}{'' if pairs == 1 else ', ...'}),"
+        f" patched `{g('patched_kernel')}` (label {g('patched_label')}{'' if pairs == 1 else ', ...'}); device"
         f" {g('patched_device_label')}, write_zeroes_max_bytes {g('patched_write_zeroes_max_bytes')},"
         f" max_sectors_kb {g('patched_max_sectors_kb')}; {g('patched_size')} bytes per run,"
         f" {g('patched_runs')} timed runs per row.",

@@ -3,8 +3,9 @@
 # fio-jobs/bench-host.sh --compare on two runs made up here, whose every
 # figure is known: counts per GiB, the wall ratio and its range over the
 # runs (one run per kernel), the CPU ratio, the perf cost row, the verdict
-# and the host facts; a range that includes 1; then what it must refuse (a
-# run that is not one, two runs with one label, a row on one kernel only).
+# and the host facts; a range that includes 1; two pairs of runs; then what
+# it must refuse (a run that is not one, two runs with one label, an odd
+# number of runs, stock runs of two kernels, a row on one kernel only).
 # One PASS/FAIL line per check, exit 1 if any failed.
 set -uo pipefail
 
@@ -102,20 +103,59 @@ else
 	fail overlap "overlapping runs were not reported as no clear difference"
 fi
 
+# Two pairs of runs, each run on its own boot: pair 1 as above (2.00),
+# pair 2 stock 1800 ms against patched 1200 ms (1.50).  The ratio is the
+# median over the pairs, 1.75, its range the pairs' 1.50 to 2.00; CPU
+# 2.00 and 800/500 = 1.60, median 1.80.
+make_run "$tmp/s4" stock-run2 6.12.118-pmdzero-stock 1024 9216 1800,1800,1800 800,800,800 70000000000
+make_run "$tmp/p4" patched-run2 6.12.118-pmdzero-on 512 1024 1200,1200,1200 500,500,500 17500000000
+if bash "$runner" --compare "$tmp/s" "$tmp/p" "$tmp/s4" "$tmp/p4" "$tmp/out4" > /dev/null 2> "$tmp/err"; then
+	pass pairs-run
+else
+	fail pairs-run "--compare of two pairs failed: $(tail -n 3 "$tmp/err")"
+fi
+j=$tmp/out4/summary.json
+check pairs-boots '[.boots[] | [.boot, .kernel, .order]]' \
+	'[["stock-run","stock",1],["patched-run","patched",2],["stock-run2","stock",3],["patched-run2","patched",4]]'
+check pairs-wall '.wall[0] | [(.pairs | length), (.ratio_median * 100 | round), (.ratio_min * 100 | round), (.ratio_max * 100 | round), (.cpu_ratio_median * 100 | round), .clear]' \
+	'[2,175,150,200,180,true]'
+check pairs-counts '.counts[] | select(.scenario == "blkdiscard-z") | [.stock.per_gib.bios, .patched.per_gib.bios, .deterministic]' '[1024,512,true]'
+if grep -q '^3\. Wall clock of blkdiscard -z on the running kernels (stock time / patched time, median \[min–max\] over 2 pairs of runs, each run on its own boot): QEMU NVMe Ctrl (nvme0n1) 1.75x \[1.50x–2.00x\]' "$tmp/out4/summary.md" &&
+   grep -q '2 runs on each running kernel, each on its own boot' "$tmp/out4/summary.md"; then
+	pass pairs-summary-md
+else
+	fail pairs-summary-md "summary.md does not say two pairs: $(sed -n 5,7p "$tmp/out4/summary.md")"
+fi
+j=$tmp/out/summary.json
+
 # Refusals: nothing written.
-refuse() { # NAME REGEX STOCK PATCHED
-	local out=$tmp/refused-$1
-	if bash "$runner" --compare "$3" "$4" "$out" > /dev/null 2> "$tmp/err"; then
-		fail "refuse-$1" "--compare succeeded"
-	elif ! grep -Eq -- "$2" "$tmp/err"; then
-		fail "refuse-$1" "no '$2' in: $(head -n 3 "$tmp/err")"
+refuse() { # NAME REGEX RUN...
+	local name=$1 re=$2 out=$tmp/refused-$1
+	shift 2
+	if bash "$runner" --compare "$@" "$out" > /dev/null 2> "$tmp/err"; then
+		fail "refuse-$name" "--compare succeeded"
+	elif ! grep -Eq -- "$re" "$tmp/err"; then
+		fail "refuse-$name" "no '$re' in: $(head -n 3 "$tmp/err")"
 	elif [ -e "$out/summary.json" ]; then
-		fail "refuse-$1" "a summary was written"
+		fail "refuse-$name" "a summary was written"
 	else
-		pass "refuse-$1"
+		pass "refuse-$name"
 	fi
 }
 refuse not-a-run "is not a bench-host.sh run" "$tmp/s" "$tmp"
+# An odd number of runs: one has no partner.
+if bash "$runner" --compare "$tmp/s" "$tmp/p" "$tmp/s4" "$tmp/refused-odd" > /dev/null 2> "$tmp/err"; then
+	fail refuse-odd "--compare of three runs succeeded"
+elif ! grep -q 'usage: bench-host.sh --compare STOCK_DIR PATCHED_DIR \[STOCK_DIR PATCHED_DIR ...\] OUTDIR' "$tmp/err" ||
+     [ -e "$tmp/refused-odd" ]; then
+	fail refuse-odd "no usage, or something written: $(head -n 2 "$tmp/err")"
+else
+	pass refuse-odd
+fi
+# The second stock run on another kernel than the first.
+make_run "$tmp/s5" stock-run5 6.12.118-other 1024 9216 1800,1800,1800 800,800,800 70000000000
+refuse two-kernels "runs 6.12.118-other, .* runs 6.12.118-pmdzero-stock: the stock runs must be of one kernel" \
+	"$tmp/s" "$tmp/p" "$tmp/s5" "$tmp/p4"
 refuse same-label "both runs are labelled stock-run" "$tmp/s" "$tmp/s"
 # A row the patched run lacks.
 make_run "$tmp/p3" patched-run k2 512 1024 1000,1100,1050 400,400,400 17500000000

@@ -8,24 +8,27 @@
 # checked; the bench for the running kernel run on stock and on patched
 # and compared.
 #
-#   tests/image/realmachine.sh [--outdir DIR] [--size SIZE] [--runs N]
+#   tests/image/realmachine.sh [--outdir DIR] [--size SIZE] [--runs N] [--pairs N]
 #
 #   --outdir DIR   results (default results/realmachine)
 #   --size SIZE    bench-host.sh --size (default 1g)
 #   --runs N       bench-host.sh --runs (default 5)
+#   --pairs N      boots of each kernel for the bench, in ABBA order
+#                  (default 3: under TCG a boot's wall clock moves with
+#                  what the host does)
 #
 # DIR gets: debian-boot/ (the boot on Debian's kernel: lsmod, dmesg),
 # boot-{stock,on,off}/ (each packaged kernel's boot: dmesg, failed units,
-# when it reached multi-user.target), boots.txt, bench-{stock,on}/ (the
-# two bench-host.sh runs), compare/ (summary.md, summary.json, figures),
-# the three kernels' configs, debs.txt, image-packages.txt (every package
-# version in the image) and times.txt.  Everything built is cached under
-# $PMDZERO_CACHE.
+# when it reached multi-user.target), boots.txt, bench-{stock,on}-N/ (the
+# bench-host.sh runs, N the pair), run-{stock,on}-N/ (their boots),
+# compare/ (summary.md, summary.json, figures), the three kernels'
+# configs, debs.txt, image-packages.txt (every package version in the
+# image) and times.txt.  Everything built is cached under $PMDZERO_CACHE.
 set -euo pipefail
 
 . "$(dirname "$0")/lib.sh"
 top=$img_top
-outdir=$top/results/realmachine size=1g runs=5
+outdir=$top/results/realmachine size=1g runs=5 pairs=3
 die() { echo "realmachine.sh: $*" >&2; exit 1; }
 say() { echo "realmachine.sh: $*" >&2; }
 usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; }
@@ -34,10 +37,13 @@ while [ $# -gt 0 ]; do
 	--outdir) outdir=${2:?}; shift 2 ;;
 	--size) size=${2:?}; shift 2 ;;
 	--runs) runs=${2:?}; shift 2 ;;
+	--pairs) pairs=${2:?}; shift 2 ;;
 	-h|--help) usage; exit 0 ;;
 	*) die "unknown argument $1 (try --help)" ;;
 	esac
 done
+case $runs in ''|0|*[!0-9]*) die "--runs: a count of timed runs, not '$runs'" ;; esac
+case $pairs in ''|0|*[!0-9]*) die "--pairs: a count of boot pairs, not '$pairs'" ;; esac
 mkdir -p "$outdir"
 outdir=$(realpath "$outdir")
 times=$outdir/times.txt
@@ -98,17 +104,26 @@ for option in stock on off; do
 done
 [ $failed = 0 ] || die "a packaged kernel did not boot as it should (see $outdir/boot-*)"
 
-# 5. The bench on the running kernel: stock, then patched, and the compare.
-for option in stock on; do
-	kver=$(img_kernel "$img_work/image" $option)
-	t=$(date +%s)
-	"$top/tests/image/boot.sh" --append "pmdzero.label=pmdzero-$option pmdzero.bench=--size,$size,--runs,$runs" \
-		"$img_work/image" "$kver" bench "$outdir/run-$option"
-	rm -rf "$outdir/bench-$option"
-	mv "$outdir/run-$option/bench" "$outdir/bench-$option"
-	step "bench-host on $kver" "$t"
+# 5. The bench on the running kernel, PAIRS boots of each kernel in ABBA
+# order (stock on, on stock, ...), so that a slow stretch of the host lands
+# on both kernels of a pair; then the compare, pair by pair.
+compare_args=()
+for ((i = 1; i <= pairs; i++)); do
+	order="stock on"
+	[ $((i % 2)) = 1 ] || order="on stock"
+	for option in $order; do
+		kver=$(img_kernel "$img_work/image" $option)
+		t=$(date +%s)
+		run=$option-$i
+		"$top/tests/image/boot.sh" --append "pmdzero.label=pmdzero-$run pmdzero.bench=--size,$size,--runs,$runs" \
+			"$img_work/image" "$kver" bench "$outdir/run-$run"
+		rm -rf "$outdir/bench-$run"
+		mv "$outdir/run-$run/bench" "$outdir/bench-$run"
+		step "bench-host on $kver (pair $i)" "$t"
+	done
+	compare_args+=("$outdir/bench-stock-$i" "$outdir/bench-on-$i")
 done
 rm -rf "$outdir/compare"
-"$top/fio-jobs/bench-host.sh" --compare "$outdir/bench-stock" "$outdir/bench-on" "$outdir/compare" > /dev/null
+"$top/fio-jobs/bench-host.sh" --compare "${compare_args[@]}" "$outdir/compare" > /dev/null
 step "total" "$t_all"
 say "done in $(( ($(date +%s) - t_all) / 60 )) min: $outdir/compare/summary.md, $times"
