@@ -184,6 +184,10 @@ say "building linux-image-*-pmdzero-$option with $jobs jobs in $obj (log: $work/
 start=$(date +%s)
 rm -f "$work"/*.deb "$work"/*.buildinfo "$work"/*.changes
 rm -rf "$work/pkgs"
+# Kbuild counts builds in .version and puts the count in the package's
+# revision and uname -v: a build stopped and started again would make
+# 6.12.x-2, "#2", where a fresh one makes -1.
+rm -f "$obj/.version"
 kmake bindeb-pkg > "$work/build.log" 2>&1 || { tail -n 30 "$work/build.log" >&2; die "bindeb-pkg failed"; }
 debs=("$work"/*.deb)
 [ -e "${debs[0]}" ] || die "bindeb-pkg left no package in $work"
