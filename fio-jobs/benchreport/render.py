@@ -198,9 +198,17 @@ def md_meminfo(mem):
                  ["---", "--:", "--:", "--:"], rows) + ["", "Medians over the kernel's boots."]
 
 
-def md_boots(boots):
+def md_boots(boots, host=False):
     if not boots:
         return ["No boots.json."]
+    if host:
+        # bench-host.sh --compare knows the pairs, not when each run ran.
+        rows = [[(b.get("order", 0) + 1) // 2 or "-", b["boot"], b.get("kernel", "-"), b.get("seconds", "-")]
+                for b in boots]
+        return table(["pair", "run (its --label)", "kernel", "seconds of the run"],
+                     ["--:", "---", "---", "--:"], rows) + [
+            "", "Each pair: a stock run and a patched run, each on its own boot, consecutive"
+            " boots of one machine (make realmachine boots them in ABBA order)."]
     la = lambda v: " / ".join(f"{x:.2f}" for x in v) if isinstance(v, list) else "-"
     rows = [[b.get("order", "-"), b["boot"], b.get("kernel", "-"), b.get("mode", "-"),
              b.get("seconds", "-"), la(b.get("loadavg_before")), la(b.get("loadavg_after"))]
@@ -288,7 +296,7 @@ def markdown(summary):
         ("Kill latency", md_kill(summary["kill"])),
         ("fio completion latency of kernel zeroing", md_latency(summary.get("latency", []), host)),
         ("Memory", md_meminfo(summary["meminfo"])),
-        ("Runs" if host else "Host load per boot", md_boots(summary["boots"])),
+        ("Runs" if host else "Host load per boot", md_boots(summary["boots"], host)),
         ("How this was measured", md_how_host(summary["host"]) if host else
          md_how(summary["host"], summary["boots"])),
         ("Count definitions", COUNT_DEFINITIONS),

@@ -121,7 +121,8 @@ check pairs-wall '.wall[0] | [(.pairs | length), (.ratio_median * 100 | round), 
 	'[2,175,150,200,180,true]'
 check pairs-counts '.counts[] | select(.scenario == "blkdiscard-z") | [.stock.per_gib.bios, .patched.per_gib.bios, .deterministic]' '[1024,512,true]'
 if grep -q '^3\. Wall clock of blkdiscard -z on the running kernels (stock time / patched time, median \[min–max\] over 2 pairs of runs, each run on its own boot): QEMU NVMe Ctrl (nvme0n1) 1.75x \[1.50x–2.00x\]' "$tmp/out4/summary.md" &&
-   grep -q '2 runs on each running kernel, each on its own boot' "$tmp/out4/summary.md"; then
+   grep -q '2 runs on each running kernel, each on its own boot' "$tmp/out4/summary.md" &&
+   grep -q '^| 2 | stock-run2 | stock | 40 |$' "$tmp/out4/summary.md"; then
 	pass pairs-summary-md
 else
 	fail pairs-summary-md "summary.md does not say two pairs: $(sed -n 5,7p "$tmp/out4/summary.md")"

@@ -107,6 +107,8 @@ done
 # 5. The bench on the running kernel, PAIRS boots of each kernel in ABBA
 # order (stock on, on stock, ...), so that a slow stretch of the host lands
 # on both kernels of a pair; then the compare, pair by pair.
+# An earlier run's bench directories go first: compare/ is of this run's.
+rm -rf "$outdir"/bench-* "$outdir"/run-* "$outdir/compare"
 compare_args=()
 for ((i = 1; i <= pairs; i++)); do
 	order="stock on"
@@ -117,13 +119,11 @@ for ((i = 1; i <= pairs; i++)); do
 		run=$option-$i
 		"$top/tests/image/boot.sh" --append "pmdzero.label=pmdzero-$run pmdzero.bench=--size,$size,--runs,$runs" \
 			"$img_work/image" "$kver" bench "$outdir/run-$run"
-		rm -rf "$outdir/bench-$run"
 		mv "$outdir/run-$run/bench" "$outdir/bench-$run"
 		step "bench-host on $kver (pair $i)" "$t"
 	done
 	compare_args+=("$outdir/bench-stock-$i" "$outdir/bench-on-$i")
 done
-rm -rf "$outdir/compare"
 "$top/fio-jobs/bench-host.sh" --compare "${compare_args[@]}" "$outdir/compare" > /dev/null
 step "total" "$t_all"
 say "done in $(( ($(date +%s) - t_all) / 60 )) min: $outdir/compare/summary.md, $times"
