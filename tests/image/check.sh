@@ -3,8 +3,9 @@
 # The Debian image's recipe, without the network: tests/image/packages
 # parses, pins Debian's kernel at kernel/bases' 6.12 version and names no
 # package twice; the check refuses a list that breaks each rule; make
-# external refuses bad arguments before any work; the unit that runs the
-# image's automation starts the script mkimage.sh installs.
+# external and make realmachine refuse bad arguments before any work; the
+# unit that runs the image's automation starts the script mkimage.sh
+# installs.
 # One PASS/FAIL line per check.
 set -uo pipefail
 
@@ -69,6 +70,23 @@ ext_refuse bs "--bs: an XFS block size .*'4000'" --blktests "$tmp/blktests" --bs
 ext_refuse blktests-timeout "--blktests-timeout: seconds, not '1m'" --blktests "$tmp/blktests" --blktests-timeout 1m
 ext_refuse timeout "--timeout: seconds, not '4h'" --blktests "$tmp/blktests" --timeout 4h
 ext_refuse kernel "--kernels: stock, on or off, not 'patched'" --blktests "$tmp/blktests" --kernels stock,patched
+
+# make realmachine refuses a bad count before it builds anything.
+rm_refuse() { # NAME REGEX ARGS...
+	local name=$1 re=$2 out
+	shift 2
+	if out=$(PMDZERO_CACHE=$tmp/cache timeout 60 "$top/tests/image/realmachine.sh" --outdir "$tmp/rm" "$@" 2>&1); then
+		fail "realmachine-refuse-$name" "accepted: $*"
+	elif ! grep -Eq -- "$re" <<< "$out"; then
+		fail "realmachine-refuse-$name" "said '$out', not /$re/"
+	elif [ -e "$tmp/rm" ]; then
+		fail "realmachine-refuse-$name" "refused, but wrote $tmp/rm"
+	else
+		pass "realmachine-refuse-$name"
+	fi
+}
+rm_refuse pairs "--pairs: a count of boot pairs, not '0'" --pairs 0
+rm_refuse runs "--runs: a count of timed runs, not 'five'" --runs five
 
 # The unit starts what mkimage.sh installs, and guest-run.sh parses.
 exec_path=$(sed -n 's/^ExecStart=//p' "$top/tests/image/pmdzero-run.service")
