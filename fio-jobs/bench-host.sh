@@ -64,7 +64,7 @@ compare() {
 				die "${runs[j]} and $dir: both runs are labelled $label: give each run its own --label"
 		done
 		labels+=("$label")
-		# Runs of one kernel must be of one kernel.
+		# The stock runs must be of one kernel, and the patched runs.
 		k=$( ((i % 2)) && echo patched || echo stock)
 		if [ -z "${first[$k]:-}" ]; then
 			first[$k]=$dir kernels[$k]=$kernel
@@ -87,7 +87,7 @@ compare() {
 		dir=${runs[i]}
 		k=$( ((i % 2)) && echo patched || echo stock)
 		jq -n --rawfile h "$dir/host" --arg k "$k" --argjson o $((i + 1)) '
-			def field($k): $h | split("\n") | map(select(startswith($k + ": "))) | .[0][($k | length) + 2:];
+			def field($name): $h | split("\n") | map(select(startswith($name + ": "))) | .[0][($name | length) + 2:];
 			{boot: field("label"), kernel: $k, mode: "host", order: $o,
 			 seconds: (field("seconds") | tonumber)}'
 		jq -c --arg k "$k" '. + {kernel: $k}' "$dir/host.data" >> "$raw/all.data"

@@ -129,8 +129,8 @@ def md_wall(wall, host=False):
                      "" if r["clear"] else "no clear difference"])
     if host and max(len(r["pairs"]) for r in wall) > 1:
         note = ("MiB/s: median over the kernel's runs of each run's median.  Ratios: one per"
-                " pair of runs (a stock and a patched run, each on its own boot, in the order"
-                " they ran), stock median over patched median (> 1: patched faster), median"
+                " pair of runs (a stock and a patched run, each on its own boot, paired as"
+                " given), stock median over patched median (> 1: patched faster), median"
                 " [min–max] over the pairs; CPU = the busy time of every CPU while the command"
                 " ran (/proc/stat: interrupts and softirqs included, 10 ms ticks).  \"No clear"
                 " difference\": the pairs' range includes 1.")
@@ -223,7 +223,7 @@ def md_how_host(host):
     g = lambda k: host.get(k, "-")
     pairs = int(host.get("pairs", 1))
     runs = ("one run on each running kernel:" if pairs == 1 else
-            f"{pairs} runs on each running kernel, each on its own boot, paired in the order they ran:")
+            f"{pairs} runs on each running kernel, each on its own boot, paired as given:")
     return [
         f"- **Runs**: fio-jobs/bench-host.sh, {runs}"
         f" stock `{g('stock_kernel')}` (label {g('stock_label')}{'' if pairs == 1 else ', ...'}),"
