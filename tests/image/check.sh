@@ -48,20 +48,26 @@ mkdir -p "$tmp/blktests/src"
 install -m 0755 /dev/null "$tmp/blktests/check"
 install -m 0755 /dev/null "$tmp/blktests/src/loblksize"
 : > "$tmp/lsmod"
-ext_refuse() { # NAME REGEX ARGS...
-	local name=$1 re=$2 out
-	shift 2
-	# Bounded, in a cache of its own: were a refusal lost, external.sh
-	# would go on to build the image.
-	if out=$(PMDZERO_CACHE=$tmp/cache timeout 60 "$ext" --lsmod "$tmp/lsmod" --outdir "$tmp/ext" "$@" 2>&1); then
-		fail "external-refuse-$name" "accepted: $*"
-	elif ! grep -Eq -- "$re" <<< "$out"; then
-		fail "external-refuse-$name" "said '$out', not /$re/"
-	elif [ -e "$tmp/ext" ]; then
-		fail "external-refuse-$name" "refused, but wrote $tmp/ext"
+# refuse_args CHECK OUT REGEX COMMAND...: COMMAND must fail saying REGEX and
+# leave OUT unwritten.  Bounded, in a cache of its own: were a refusal
+# lost, the command would go on to build the image.
+refuse_args() {
+	local check=$1 out=$2 re=$3 said
+	shift 3
+	if said=$(PMDZERO_CACHE=$tmp/cache timeout 60 "$@" 2>&1); then
+		fail "$check" "accepted: $*"
+	elif ! grep -Eq -- "$re" <<< "$said"; then
+		fail "$check" "said '$said', not /$re/"
+	elif [ -e "$out" ]; then
+		fail "$check" "refused, but wrote $out"
 	else
-		pass "external-refuse-$name"
+		pass "$check"
 	fi
+}
+ext_refuse() { # NAME REGEX ARGS...
+	local name=$1 re=$2
+	shift 2
+	refuse_args "external-refuse-$name" "$tmp/ext" "$re" "$ext" --lsmod "$tmp/lsmod" --outdir "$tmp/ext" "$@"
 }
 ext_refuse no-suite "give --blktests DIR" --jobs 2
 ext_refuse unbuilt "no fstests ./check" --fstests "$tmp"
@@ -73,17 +79,9 @@ ext_refuse kernel "--kernels: stock, on or off, not 'patched'" --blktests "$tmp/
 
 # make realmachine refuses a bad count before it builds anything.
 rm_refuse() { # NAME REGEX ARGS...
-	local name=$1 re=$2 out
+	local name=$1 re=$2
 	shift 2
-	if out=$(PMDZERO_CACHE=$tmp/cache timeout 60 "$top/tests/image/realmachine.sh" --outdir "$tmp/rm" "$@" 2>&1); then
-		fail "realmachine-refuse-$name" "accepted: $*"
-	elif ! grep -Eq -- "$re" <<< "$out"; then
-		fail "realmachine-refuse-$name" "said '$out', not /$re/"
-	elif [ -e "$tmp/rm" ]; then
-		fail "realmachine-refuse-$name" "refused, but wrote $tmp/rm"
-	else
-		pass "realmachine-refuse-$name"
-	fi
+	refuse_args "realmachine-refuse-$name" "$tmp/rm" "$re" "$top/tests/image/realmachine.sh" --outdir "$tmp/rm" "$@"
 }
 rm_refuse pairs "--pairs: a count of boot pairs, not '0'" --pairs 0
 rm_refuse runs "--runs: a count of timed runs, not 'five'" --runs five
