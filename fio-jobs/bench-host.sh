@@ -49,19 +49,19 @@ say() { echo "bench-host.sh: $*" >&2; }
 # a pair per stock and patched run, as make bench pairs its wall boots.
 compare() {
 	local out=${!#} raw k dir i j n label kernel
-	local -a runs=("${@:1:$#-1}") labels=()
+	local -a dirs=("${@:1:$#-1}") labels=()
 	local -A first=() kernels=()
-	for dir in "${runs[@]}"; do
+	for dir in "${dirs[@]}"; do
 		[ -f "$dir/host.data" ] && [ -f "$dir/host" ] || die "$dir is not a bench-host.sh run (no host.data or host)"
 	done
-	n=${#runs[@]}
+	n=${#dirs[@]}
 	for ((i = 0; i < n; i++)); do
-		dir=${runs[i]}
+		dir=${dirs[i]}
 		label=$(sed -n 's/^label: //p' "$dir/host")
 		kernel=$(sed -n 's/^kernel: //p' "$dir/host")
 		for ((j = 0; j < i; j++)); do
 			[ "${labels[j]}" != "$label" ] ||
-				die "${runs[j]} and $dir: both runs are labelled $label: give each run its own --label"
+				die "${dirs[j]} and $dir: both runs are labelled $label: give each run its own --label"
 		done
 		labels+=("$label")
 		# The stock runs must be of one kernel, and the patched runs.
@@ -84,7 +84,7 @@ compare() {
 	} > "$raw/host"
 	# A "boot" per run, named by its label, in the order given.
 	for ((i = 0; i < n; i++)); do
-		dir=${runs[i]}
+		dir=${dirs[i]}
 		k=$( ((i % 2)) && echo patched || echo stock)
 		jq -n --rawfile h "$dir/host" --arg k "$k" --argjson o $((i + 1)) '
 			def field($name): $h | split("\n") | map(select(startswith($name + ": "))) | .[0][($name | length) + 2:];
